@@ -1,0 +1,124 @@
+//! Cache entries: their keys, their versioned JSON form, and when a cached
+//! token is still good to use.
+
+use crate::core::digest::sha256_hex;
+use crate::core::secret::Secret;
+use crate::core::token::TokenSet;
+use crate::core::vendors::Vendor;
+use serde_json::{json, Map, Value};
+
+/// The version written in every entry; entries of another version are ignored.
+pub const ENTRY_VERSION: u64 = 1;
+
+/// Cloudflare KV refuses an `expirationTtl` below 60 seconds.
+pub const MIN_STORE_TTL_SECONDS: u64 = 60;
+
+/// A truncated SHA-256 of the principal (`user:alice@example.com`, …): the
+/// key names whose token it is without revealing an identifier or a secret.
+/// 128 bits keep two principals from ever sharing an entry.
+pub fn principal_digest(principal: &str) -> String {
+    let mut digest = sha256_hex(&format!("vendor-auth:principal:{principal}"));
+    digest.truncate(32);
+    digest
+}
+
+/// `vendor-auth:v1:{vendor}:{environment or base}:{principal digest}`.
+pub fn cache_key(vendor: Vendor, scope: &str, digest: &str) -> String {
+    format!("vendor-auth:v1:{}:{scope}:{digest}", vendor.as_str())
+}
+
+/// What the store keeps for one principal.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Entry {
+    /// The principal digest, checked on read: an entry for another principal
+    /// under this key is ignored.
+    pub principal: String,
+    pub tokens: TokenSet,
+    /// Vendor clock minus local clock at login, in ms.
+    pub skew_ms: i64,
+    /// Local time of the login, in ms.
+    pub obtained_at_ms: i64,
+}
+
+impl Entry {
+    /// The JSON text stored. `with_refresh: false` leaves the refresh token
+    /// out (for persistent stores when the caller asks so).
+    pub fn encode(&self, with_refresh: bool) -> String {
+        let refresh = match (&self.tokens.refresh, with_refresh) {
+            (Some(refresh), true) => Value::from(refresh.expose()),
+            _ => Value::Null,
+        };
+        json!({
+            "v": ENTRY_VERSION,
+            "principal": self.principal,
+            "token": self.tokens.access.expose(),
+            "refreshToken": refresh,
+            "expiresAt": self.tokens.expires_at_ms,
+            "skewMs": self.skew_ms,
+            "obtainedAt": self.obtained_at_ms,
+            "meta": self.tokens.meta,
+        })
+        .to_string()
+    }
+
+    /// Reads an entry; `None` for anything corrupt, of another version or for
+    /// another principal (the caller then overwrites it).
+    pub fn decode(text: &str, principal: &str) -> Option<Entry> {
+        let Value::Object(map) = serde_json::from_str::<Value>(text).ok()? else {
+            return None;
+        };
+        if map.get("v")?.as_u64()? != ENTRY_VERSION || map.get("principal")?.as_str()? != principal
+        {
+            return None;
+        }
+        let token = map.get("token")?.as_str().filter(|t| !t.is_empty())?;
+        let expires_at_ms = match map.get("expiresAt")? {
+            Value::Null => None,
+            value => Some(value.as_i64()?),
+        };
+        let refresh = match map.get("refreshToken") {
+            None | Some(Value::Null) => None,
+            Some(value) => Some(Secret::new(value.as_str()?)),
+        };
+        let meta = match map.get("meta") {
+            Some(Value::Object(meta)) => meta.clone(),
+            _ => Map::new(),
+        };
+        Some(Entry {
+            principal: principal.to_string(),
+            tokens: TokenSet {
+                access: Secret::new(token),
+                refresh,
+                expires_at_ms,
+                meta,
+            },
+            skew_ms: map.get("skewMs").and_then(Value::as_i64).unwrap_or(0),
+            obtained_at_ms: map.get("obtainedAt").and_then(Value::as_i64).unwrap_or(0),
+        })
+    }
+
+    /// Whether the token may still be used at local time `now_ms`: until
+    /// `expiresAt - margin`, with the clock skew seen at login applied.
+    pub fn is_fresh(&self, now_ms: i64, margin_ms: i64) -> bool {
+        match self.tokens.expires_at_ms {
+            None => true,
+            Some(expires) => {
+                now_ms.saturating_add(self.skew_ms) < expires.saturating_sub(margin_ms)
+            }
+        }
+    }
+
+    /// Expiry in the local clock (what `getTokenInfo().expiresAt` reports).
+    pub fn local_expiry_ms(&self) -> Option<i64> {
+        self.tokens
+            .expires_at_ms
+            .map(|e| e.saturating_sub(self.skew_ms))
+    }
+
+    /// A TTL for stores that expire entries themselves: the token's remaining
+    /// life, never below KV's minimum; `None` for tokens that never expire.
+    pub fn ttl_seconds(&self, now_ms: i64) -> Option<u64> {
+        let remaining = self.local_expiry_ms()?.saturating_sub(now_ms) / 1000;
+        Some((remaining.max(0) as u64).max(MIN_STORE_TTL_SECONDS))
+    }
+}

@@ -1,0 +1,24 @@
+//! Hashes the vendors and the cache need, as lowercase hex.
+
+use sha1::Sha1;
+use sha2::{Digest, Sha256};
+
+fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for byte in bytes {
+        out.push(char::from(DIGITS[usize::from(byte >> 4)]));
+        out.push(char::from(DIGITS[usize::from(byte & 0xf)]));
+    }
+    out
+}
+
+/// SHA-1 as emnify wants passwords (`echo -n 'pw' | openssl sha1`).
+pub fn sha1_hex(text: &str) -> String {
+    hex(&Sha1::digest(text.as_bytes()))
+}
+
+/// SHA-256, for cache keys that must not reveal who they belong to.
+pub fn sha256_hex(text: &str) -> String {
+    hex(&Sha256::digest(text.as_bytes()))
+}

@@ -1,0 +1,141 @@
+//! One error type for every failure, with a stable machine-readable code.
+
+use crate::core::vendors::Vendor;
+use core::fmt;
+
+/// The stable codes an `AuthError` carries in `.code`. Branch on these, not
+/// on messages: messages are for people and may be reworded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ErrorCode {
+    /// The options passed to `new AuthClient` or to a method are wrong; the
+    /// message names the field.
+    InvalidOptions,
+    /// The vendor refused the username, password, email or key.
+    InvalidCredentials,
+    /// emnify asked for a multi-factor code: call `completeMfa(code)`.
+    MfaRequired,
+    /// The library cannot get a new token by itself (an expired RunBuggy
+    /// session JWT, a Personr token replaced elsewhere, nothing cached for
+    /// `cache: "only-if-cached"`).
+    ReauthRequired,
+    /// The vendor rejected a token it had issued.
+    TokenRejected,
+    /// The vendor limits requests; `.retryAfterSeconds` says when to try again.
+    RateLimited,
+    /// The request did not reach the vendor or no answer came back.
+    Network,
+    /// The request took longer than `timeoutMs`.
+    Timeout,
+    /// The vendor answered something the library cannot read.
+    BadResponse,
+    /// The vendor answered with an error the library has no finer code for.
+    VendorError,
+    /// `client.fetch` was asked to send credentials to another origin.
+    ForeignOrigin,
+    /// The method does not exist for this vendor or credential kind.
+    Unsupported,
+    /// The token store failed in a way the library could not work around.
+    Storage,
+}
+
+impl ErrorCode {
+    pub const ALL: [ErrorCode; 13] = [
+        ErrorCode::InvalidOptions,
+        ErrorCode::InvalidCredentials,
+        ErrorCode::MfaRequired,
+        ErrorCode::ReauthRequired,
+        ErrorCode::TokenRejected,
+        ErrorCode::RateLimited,
+        ErrorCode::Network,
+        ErrorCode::Timeout,
+        ErrorCode::BadResponse,
+        ErrorCode::VendorError,
+        ErrorCode::ForeignOrigin,
+        ErrorCode::Unsupported,
+        ErrorCode::Storage,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::InvalidOptions => "INVALID_OPTIONS",
+            ErrorCode::InvalidCredentials => "INVALID_CREDENTIALS",
+            ErrorCode::MfaRequired => "MFA_REQUIRED",
+            ErrorCode::ReauthRequired => "REAUTH_REQUIRED",
+            ErrorCode::TokenRejected => "TOKEN_REJECTED",
+            ErrorCode::RateLimited => "RATE_LIMITED",
+            ErrorCode::Network => "NETWORK",
+            ErrorCode::Timeout => "TIMEOUT",
+            ErrorCode::BadResponse => "BAD_RESPONSE",
+            ErrorCode::VendorError => "VENDOR_ERROR",
+            ErrorCode::ForeignOrigin => "FOREIGN_ORIGIN",
+            ErrorCode::Unsupported => "UNSUPPORTED",
+            ErrorCode::Storage => "STORAGE",
+        }
+    }
+}
+
+/// Every failure of the library. In JS it becomes an `AuthError` (a real
+/// `Error`) with `.code`, `.vendor`, `.status` and `.retryAfterSeconds`.
+///
+/// The message is written for a person and never contains a secret.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AuthError {
+    pub code: ErrorCode,
+    pub message: String,
+    pub vendor: Option<Vendor>,
+    /// The HTTP status of the response that caused the error, if any.
+    pub status: Option<u16>,
+    /// For `RATE_LIMITED`: how long to wait, when known.
+    pub retry_after_seconds: Option<u64>,
+}
+
+impl AuthError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        AuthError {
+            code,
+            message: message.into(),
+            vendor: None,
+            status: None,
+            retry_after_seconds: None,
+        }
+    }
+
+    pub fn invalid_options(message: impl Into<String>) -> Self {
+        AuthError::new(ErrorCode::InvalidOptions, message)
+    }
+
+    pub fn with_vendor(mut self, vendor: Vendor) -> Self {
+        self.vendor = Some(vendor);
+        self
+    }
+
+    pub fn with_status(mut self, status: u16) -> Self {
+        self.status = Some(status);
+        self
+    }
+
+    pub fn with_retry_after(mut self, seconds: Option<u64>) -> Self {
+        self.retry_after_seconds = seconds;
+        self
+    }
+
+    /// Replaces every occurrence of each secret in the message. A safety net
+    /// under the rule that messages are built without secrets: vendors echo
+    /// tokens back in their error texts (Bubble does).
+    pub fn scrubbed(mut self, secrets: &[&str]) -> Self {
+        for secret in secrets {
+            if secret.len() >= 4 && self.message.contains(secret) {
+                self.message = self.message.replace(secret, "[redacted]");
+            }
+        }
+        self
+    }
+}
+
+impl fmt::Display for AuthError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for AuthError {}

@@ -1,0 +1,126 @@
+//! Single flight: while one caller does the work for a key, every other caller
+//! for that key waits for the same result instead of doing it again. This is
+//! what turns 1,000 concurrent `getToken` calls into one login.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll, Waker};
+
+struct Slot<T> {
+    /// `Some(Some(v))`: done; `Some(None)`: the leader was dropped unfinished.
+    outcome: RefCell<Option<Option<T>>>,
+    waiters: RefCell<Vec<Waker>>,
+}
+
+impl<T> Slot<T> {
+    fn finish(&self, outcome: Option<T>) {
+        *self.outcome.borrow_mut() = Some(outcome);
+        for waker in self.waiters.borrow_mut().drain(..) {
+            waker.wake();
+        }
+    }
+}
+
+/// The flights in progress, by key.
+pub struct Flights<T> {
+    slots: RefCell<HashMap<String, Rc<Slot<T>>>>,
+}
+
+impl<T> Default for Flights<T> {
+    fn default() -> Self {
+        Flights {
+            slots: RefCell::new(HashMap::new()),
+        }
+    }
+}
+
+impl<T: Clone> Flights<T> {
+    /// Runs `work` unless a flight for `key` is already under way, in which
+    /// case it waits for that flight's result. If the leading caller is
+    /// dropped before finishing, one waiter takes over.
+    pub async fn run<F, Fut>(&self, key: &str, work: F) -> T
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = T>,
+    {
+        let mut work = Some(work);
+        loop {
+            let existing = self.slots.borrow().get(key).cloned();
+            if let Some(slot) = existing {
+                if let Some(value) = (Wait { slot }).await {
+                    return value;
+                }
+                continue;
+            }
+            let slot = Rc::new(Slot {
+                outcome: RefCell::new(None),
+                waiters: RefCell::new(Vec::new()),
+            });
+            self.slots
+                .borrow_mut()
+                .insert(key.to_string(), slot.clone());
+            let mut guard = Leader {
+                flights: self,
+                key,
+                slot,
+                done: false,
+            };
+            let Some(work) = work.take() else {
+                // Unreachable: a caller leads at most once, and returns.
+                continue;
+            };
+            let value = work().await;
+            guard.slot.finish(Some(value.clone()));
+            guard.done = true;
+            return value;
+        }
+    }
+
+    /// Whether a flight for `key` is under way.
+    pub fn in_flight(&self, key: &str) -> bool {
+        self.slots.borrow().contains_key(key)
+    }
+}
+
+/// Removes the flight when the leader finishes or is dropped.
+struct Leader<'a, T> {
+    flights: &'a Flights<T>,
+    key: &'a str,
+    slot: Rc<Slot<T>>,
+    done: bool,
+}
+
+impl<T> Drop for Leader<'_, T> {
+    fn drop(&mut self) {
+        let mut slots = self.flights.slots.borrow_mut();
+        if slots
+            .get(self.key)
+            .is_some_and(|s| Rc::ptr_eq(s, &self.slot))
+        {
+            slots.remove(self.key);
+        }
+        drop(slots);
+        if !self.done {
+            self.slot.finish(None);
+        }
+    }
+}
+
+struct Wait<T> {
+    slot: Rc<Slot<T>>,
+}
+
+impl<T: Clone> Future for Wait<T> {
+    type Output = Option<T>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        if let Some(outcome) = self.slot.outcome.borrow().as_ref() {
+            return Poll::Ready(outcome.clone());
+        }
+        self.slot.waiters.borrow_mut().push(cx.waker().clone());
+        Poll::Pending
+    }
+}

@@ -1,0 +1,19 @@
+//! The pure half of the library: no JS types, no system clock, no network.
+//! Everything here is driven through traits so that it runs the same in a
+//! browser, in a Worker and in a native `cargo test`.
+
+pub mod cache;
+pub mod client;
+pub mod clock;
+pub mod digest;
+pub mod error;
+pub mod events;
+pub mod flight;
+pub mod http;
+pub mod options;
+pub mod secret;
+pub mod store;
+pub mod testing;
+pub mod time;
+pub mod token;
+pub mod vendors;

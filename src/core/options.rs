@@ -1,0 +1,242 @@
+//! The options of `new AuthClient(...)`, validated in one place with messages
+//! that name the field. The web layer turns the JS object into JSON data
+//! (functions and stores stay on the JS side); everything else is checked here.
+
+use crate::core::error::AuthError;
+use crate::core::vendors::Vendor;
+use serde_json::{Map, Value};
+
+/// Defaults documented in the `.d.ts`.
+pub const DEFAULT_REFRESH_MARGIN_SECONDS: f64 = 60.0;
+pub const DEFAULT_TIMEOUT_MS: f64 = 15_000.0;
+
+/// Top-level option names. Unknown names are refused so that a typo
+/// (`refreshMargin`) is an error instead of a silently ignored setting.
+pub const KNOWN_OPTIONS: &[&str] = &[
+    "vendor",
+    "environment",
+    "baseUrl",
+    "credentials",
+    "store",
+    "refreshMarginSeconds",
+    "timeoutMs",
+    "fetch",
+];
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ClientOptions {
+    pub vendor: Vendor,
+    /// As given; each vendor resolves it (and its default) against its hosts.
+    pub environment: Option<String>,
+    /// The vendor root replacing the environment's, without a trailing `/`.
+    pub base_url: Option<String>,
+    pub refresh_margin_ms: i64,
+    pub timeout_ms: u32,
+    pub credentials: Map<String, Value>,
+    /// The whole options object, for vendor-specific options.
+    pub raw: Map<String, Value>,
+}
+
+impl ClientOptions {
+    /// Validates the data part of the options.
+    pub fn from_json(options: &Value) -> Result<Self, AuthError> {
+        let Value::Object(raw) = options else {
+            return Err(AuthError::invalid_options(
+                "AuthClient needs an options object, for example { vendor: \"emnify\", credentials: { applicationToken: \"…\" } }",
+            ));
+        };
+        if let Some(unknown) = raw.keys().find(|k| !KNOWN_OPTIONS.contains(&k.as_str())) {
+            return Err(AuthError::invalid_options(format!(
+                "unknown option `{unknown}`; the options are {}",
+                KNOWN_OPTIONS.join(", ")
+            )));
+        }
+        let top = Fields::new("options", raw);
+        let vendor_name = top.required_str("vendor")?;
+        let vendor = Vendor::parse(&vendor_name).ok_or_else(|| {
+            AuthError::invalid_options(format!(
+                "options.vendor: unknown vendor `{}`; use one of {}",
+                clip(&vendor_name),
+                Vendor::NAMES.join(", ")
+            ))
+        })?;
+        let environment = top.optional_str("environment")?;
+        let base_url = top
+            .optional_str("baseUrl")?
+            .map(|url| normalize_base_url(&url))
+            .transpose()?;
+        let margin = top.optional_number("refreshMarginSeconds", 0.0, 86_400.0)?;
+        let timeout = top.optional_number("timeoutMs", 1.0, 600_000.0)?;
+        let credentials = match raw.get("credentials") {
+            Some(Value::Object(map)) => map.clone(),
+            None | Some(Value::Null) => {
+                return Err(AuthError::invalid_options(format!(
+                    "options.credentials is missing: {} needs {}",
+                    vendor.as_str(),
+                    vendor.credential_hint()
+                )))
+            }
+            Some(other) => {
+                return Err(AuthError::invalid_options(format!(
+                    "options.credentials must be an object, not {}",
+                    type_name(other)
+                )))
+            }
+        };
+        Ok(ClientOptions {
+            vendor,
+            environment,
+            base_url,
+            refresh_margin_ms: (margin.unwrap_or(DEFAULT_REFRESH_MARGIN_SECONDS) * 1000.0) as i64,
+            timeout_ms: timeout.unwrap_or(DEFAULT_TIMEOUT_MS) as u32,
+            credentials,
+            raw: raw.clone(),
+        })
+    }
+
+    pub fn credential_fields(&self) -> Fields<'_> {
+        Fields::new("credentials", &self.credentials)
+    }
+}
+
+/// Checks a base URL: absolute http(s), no query or fragment; drops the
+/// trailing slash so paths can be appended.
+pub fn normalize_base_url(url: &str) -> Result<String, AuthError> {
+    let bad = |why: &str| {
+        AuthError::invalid_options(format!(
+            "options.baseUrl `{}` {why}; give the vendor root, like https://api.example.com or http://127.0.0.1:8790/emnify",
+            clip(url)
+        ))
+    };
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .ok_or_else(|| bad("is not an http(s) URL"))?;
+    if rest.is_empty() || rest.starts_with('/') {
+        return Err(bad("has no host"));
+    }
+    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(bad("contains spaces or control characters"));
+    }
+    if url.contains(['?', '#']) {
+        return Err(bad("must not have a query or fragment"));
+    }
+    Ok(url.trim_end_matches('/').to_string())
+}
+
+/// The origin (`scheme://host[:port]`) of an absolute http(s) URL.
+pub fn origin_of(url: &str) -> Option<&str> {
+    let scheme_end = url.find("://")? + 3;
+    let host_end = url[scheme_end..]
+        .find(['/', '?', '#'])
+        .map_or(url.len(), |at| scheme_end + at);
+    (host_end > scheme_end).then(|| &url[..host_end])
+}
+
+/// The name JS would give a JSON value's type, for messages.
+pub fn type_name(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// Shortens user input quoted in a message (it may be huge).
+pub fn clip(text: &str) -> String {
+    const MAX: usize = 60;
+    match text.char_indices().nth(MAX) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_string(),
+    }
+}
+
+/// Typed reads of one options object, with errors naming `path.field`.
+pub struct Fields<'a> {
+    path: &'static str,
+    map: &'a Map<String, Value>,
+}
+
+impl<'a> Fields<'a> {
+    pub fn new(path: &'static str, map: &'a Map<String, Value>) -> Self {
+        Fields { path, map }
+    }
+
+    /// Whether the field is present and not null.
+    pub fn has(&self, name: &str) -> bool {
+        !matches!(self.map.get(name), None | Some(Value::Null))
+    }
+
+    fn wrong_type(&self, name: &str, expected: &str, got: &Value) -> AuthError {
+        AuthError::invalid_options(format!(
+            "{}.{name} must be {expected}, not {}",
+            self.path,
+            type_name(got)
+        ))
+    }
+
+    pub fn optional_str(&self, name: &str) -> Result<Option<String>, AuthError> {
+        match self.map.get(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) if s.is_empty() => Err(AuthError::invalid_options(format!(
+                "{}.{name} must not be empty",
+                self.path
+            ))),
+            Some(Value::String(s)) if s.len() > 16 * 1024 => Err(AuthError::invalid_options(
+                format!("{}.{name} is longer than 16 KiB", self.path),
+            )),
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(other) => Err(self.wrong_type(name, "a string", other)),
+        }
+    }
+
+    pub fn required_str(&self, name: &str) -> Result<String, AuthError> {
+        self.optional_str(name)?.ok_or_else(|| {
+            AuthError::invalid_options(format!("{}.{name} is required (a string)", self.path))
+        })
+    }
+
+    pub fn optional_bool(&self, name: &str) -> Result<Option<bool>, AuthError> {
+        match self.map.get(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Bool(b)) => Ok(Some(*b)),
+            Some(other) => Err(self.wrong_type(name, "true or false", other)),
+        }
+    }
+
+    pub fn optional_number(
+        &self,
+        name: &str,
+        min: f64,
+        max: f64,
+    ) -> Result<Option<f64>, AuthError> {
+        match self.map.get(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Number(n)) => match n.as_f64() {
+                Some(x) if x >= min && x <= max => Ok(Some(x)),
+                _ => Err(AuthError::invalid_options(format!(
+                    "{}.{name} must be between {min} and {max}",
+                    self.path
+                ))),
+            },
+            Some(other) => Err(self.wrong_type(name, "a number", other)),
+        }
+    }
+
+    /// Refuses fields outside `allowed`, so a misspelt credential is reported
+    /// instead of silently ignored.
+    pub fn only(&self, allowed: &[&str], kind: &str) -> Result<(), AuthError> {
+        match self.map.keys().find(|k| !allowed.contains(&k.as_str())) {
+            Some(unknown) => Err(AuthError::invalid_options(format!(
+                "{}.{} is not a field of {kind}; expected {}",
+                self.path,
+                clip(unknown),
+                allowed.join(", ")
+            ))),
+            None => Ok(()),
+        }
+    }
+}

@@ -1,0 +1,94 @@
+//! Where tokens are kept between calls: the [`TokenStore`] trait and the
+//! in-memory store that is the default.
+
+use crate::core::http::LocalFuture;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+/// A store operation failed (quota, `SecurityError`, a KV outage …). The text
+/// describes the failure for the `"storage-fallback"` event; never a secret.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoreError(pub String);
+
+/// A key–value store of cache entries (JSON texts). `localStorage`,
+/// `sessionStorage`, a Cloudflare KV binding and any object with
+/// `get`/`put`/`delete` are adapted to it.
+pub trait TokenStore {
+    fn get<'a>(&'a self, key: &'a str) -> LocalFuture<'a, Result<Option<String>, StoreError>>;
+    /// `ttl_seconds`: a hint for stores that expire entries themselves (KV).
+    fn put<'a>(
+        &'a self,
+        key: &'a str,
+        value: String,
+        ttl_seconds: Option<u64>,
+    ) -> LocalFuture<'a, Result<(), StoreError>>;
+    fn delete<'a>(&'a self, key: &'a str) -> LocalFuture<'a, Result<(), StoreError>>;
+    /// Whether entries outlive this JS realm (a tab reload, an isolate).
+    fn is_persistent(&self) -> bool;
+}
+
+/// The default store: a map in this JS realm. Every client of the realm that
+/// uses the memory store shares one map (see [`MemoryStore::shared`]).
+#[derive(Clone, Default)]
+pub struct MemoryStore {
+    entries: Rc<RefCell<HashMap<String, String>>>,
+}
+
+thread_local! {
+    static SHARED: MemoryStore = MemoryStore::default();
+}
+
+impl MemoryStore {
+    /// The realm-wide store (wasm runs one realm per thread).
+    pub fn shared() -> MemoryStore {
+        SHARED.with(Clone::clone)
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.borrow().len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.borrow().is_empty()
+    }
+
+    /// A synchronous read, for the memory tier in front of slower stores.
+    pub fn get_now(&self, key: &str) -> Option<String> {
+        self.entries.borrow().get(key).cloned()
+    }
+
+    pub fn put_now(&self, key: &str, value: String) {
+        self.entries.borrow_mut().insert(key.to_string(), value);
+    }
+
+    pub fn delete_now(&self, key: &str) {
+        self.entries.borrow_mut().remove(key);
+    }
+}
+
+impl TokenStore for MemoryStore {
+    fn get<'a>(&'a self, key: &'a str) -> LocalFuture<'a, Result<Option<String>, StoreError>> {
+        let value = self.get_now(key);
+        Box::pin(async move { Ok(value) })
+    }
+
+    fn put<'a>(
+        &'a self,
+        key: &'a str,
+        value: String,
+        _ttl_seconds: Option<u64>,
+    ) -> LocalFuture<'a, Result<(), StoreError>> {
+        self.put_now(key, value);
+        Box::pin(async { Ok(()) })
+    }
+
+    fn delete<'a>(&'a self, key: &'a str) -> LocalFuture<'a, Result<(), StoreError>> {
+        self.delete_now(key);
+        Box::pin(async { Ok(()) })
+    }
+
+    fn is_persistent(&self) -> bool {
+        false
+    }
+}

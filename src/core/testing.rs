@@ -1,0 +1,123 @@
+//! Test doubles for native tests: a scripted transport and a fixed clock.
+//! Public so that integration tests under `tests/` can use them; nothing in
+//! the JS build refers to them, so they cost no bytes there.
+
+use crate::core::clock::Clock;
+use crate::core::http::{HttpRequest, HttpResponse, LocalFuture, Transport, TransportError};
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll};
+
+type Reply = Result<HttpResponse, TransportError>;
+
+/// Answers requests from a script, in order, and records every request.
+/// Each answer arrives after one yield to the executor, as a real network
+/// answer would, so concurrent callers really overlap.
+#[derive(Clone, Default)]
+pub struct ScriptedTransport {
+    replies: Rc<RefCell<VecDeque<Reply>>>,
+    requests: Rc<RefCell<Vec<HttpRequest>>>,
+}
+
+impl ScriptedTransport {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Queues the answer to the next request.
+    pub fn reply(&self, reply: Reply) -> &Self {
+        self.replies.borrow_mut().push_back(reply);
+        self
+    }
+
+    pub fn ok(&self, status: u16, body: &str) -> &Self {
+        self.reply(Ok(HttpResponse::new(status, body)))
+    }
+
+    /// Every request sent so far.
+    pub fn requests(&self) -> Vec<HttpRequest> {
+        self.requests.borrow().clone()
+    }
+
+    pub fn request_count(&self) -> usize {
+        self.requests.borrow().len()
+    }
+
+    pub fn unanswered(&self) -> usize {
+        self.replies.borrow().len()
+    }
+}
+
+impl Transport for ScriptedTransport {
+    fn send(&self, request: HttpRequest) -> LocalFuture<'_, Result<HttpResponse, TransportError>> {
+        self.requests.borrow_mut().push(request);
+        let replies = self.replies.clone();
+        Box::pin(async move {
+            YieldOnce(false).await;
+            replies.borrow_mut().pop_front().unwrap_or_else(|| {
+                Err(TransportError::Network(
+                    "the script has no more answers".into(),
+                ))
+            })
+        })
+    }
+}
+
+struct YieldOnce(bool);
+
+impl Future for YieldOnce {
+    type Output = ();
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if self.0 {
+            Poll::Ready(())
+        } else {
+            self.0 = true;
+            cx.waker().wake_by_ref();
+            Poll::Pending
+        }
+    }
+}
+
+/// A clock that moves only when told to; `sleep` advances it at once.
+#[derive(Clone)]
+pub struct FixedClock {
+    now: Rc<Cell<i64>>,
+    slept: Rc<RefCell<Vec<u64>>>,
+}
+
+impl FixedClock {
+    pub fn at(now_ms: i64) -> Self {
+        FixedClock {
+            now: Rc::new(Cell::new(now_ms)),
+            slept: Rc::default(),
+        }
+    }
+
+    pub fn advance(&self, ms: i64) {
+        self.now.set(self.now.get() + ms);
+    }
+
+    pub fn set(&self, now_ms: i64) {
+        self.now.set(now_ms);
+    }
+
+    /// The durations `sleep` was called with, in order.
+    pub fn sleeps(&self) -> Vec<u64> {
+        self.slept.borrow().clone()
+    }
+}
+
+impl Clock for FixedClock {
+    fn now_ms(&self) -> i64 {
+        self.now.get()
+    }
+
+    fn sleep(&self, ms: u64) -> LocalFuture<'static, ()> {
+        self.slept.borrow_mut().push(ms);
+        self.advance(i64::try_from(ms).unwrap_or(i64::MAX));
+        Box::pin(async {})
+    }
+}

@@ -1,0 +1,60 @@
+//! Tokens as the library keeps them, and reading a JWT's claims without a
+//! network call (nothing here verifies a signature: only the vendor can).
+
+use crate::core::secret::Secret;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use serde_json::{Map, Value};
+
+/// A token the vendor issued, with what is needed to use and renew it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TokenSet {
+    /// The credential attached to API calls.
+    pub access: Secret,
+    /// emnify's refresh token (single use), where the vendor gives one.
+    pub refresh: Option<Secret>,
+    /// Absolute expiry in the vendor's clock, ms since the epoch; `None` means
+    /// the token does not expire.
+    pub expires_at_ms: Option<i64>,
+    /// Vendor facts worth showing (Zūm Rails' customer id, Personr's user id…).
+    /// Never a secret.
+    pub meta: Map<String, Value>,
+}
+
+impl TokenSet {
+    pub fn new(access: Secret, expires_at_ms: Option<i64>) -> Self {
+        TokenSet {
+            access,
+            refresh: None,
+            expires_at_ms,
+            meta: Map::new(),
+        }
+    }
+}
+
+/// The claims of a JWT (its middle part), or `None` when the text is not a
+/// JWT with a JSON object payload.
+pub fn jwt_claims(token: &str) -> Option<Map<String, Value>> {
+    let mut parts = token.split('.');
+    let (_header, payload, _signature) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() {
+        return None;
+    }
+    // Some issuers pad; the URL-safe alphabet without padding is the standard.
+    let bytes = URL_SAFE_NO_PAD.decode(payload.trim_end_matches('=')).ok()?;
+    match serde_json::from_slice(&bytes).ok()? {
+        Value::Object(claims) => Some(claims),
+        _ => None,
+    }
+}
+
+/// A numeric date claim (`exp`, `iat`, `nbf`: seconds since the epoch) in ms.
+/// Accepts a number or a numeric string; anything else is `None`.
+pub fn numeric_date_ms(claims: &Map<String, Value>, name: &str) -> Option<i64> {
+    let seconds = match claims.get(name)? {
+        Value::Number(n) => n.as_f64()?,
+        Value::String(s) => s.trim().parse::<f64>().ok()?,
+        _ => return None,
+    };
+    (seconds.is_finite() && seconds > 0.0 && seconds < 1e13).then_some((seconds * 1000.0) as i64)
+}

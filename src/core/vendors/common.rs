@@ -1,0 +1,169 @@
+//! What every vendor file uses: sending a request with the vendor named in
+//! its errors, and reading vendor answers leniently.
+
+use crate::core::clock::Clock;
+use crate::core::error::{AuthError, ErrorCode};
+use crate::core::http::{HttpRequest, HttpResponse, Transport, TransportError};
+use crate::core::options::origin_of;
+use crate::core::time::parse_http_date_ms;
+use crate::core::vendors::Vendor;
+use serde_json::Value;
+use std::cell::Cell;
+
+/// Sends a vendor's requests and turns transport failures into `AuthError`s
+/// that name the vendor. Remembers the vendor's `Date` header, from which the
+/// client learns its clock skew.
+pub struct Http<'a> {
+    transport: &'a dyn Transport,
+    clock: &'a dyn Clock,
+    vendor: Vendor,
+    timeout_ms: u32,
+    server_date_ms: Cell<Option<i64>>,
+}
+
+impl<'a> Http<'a> {
+    pub fn new(
+        transport: &'a dyn Transport,
+        clock: &'a dyn Clock,
+        vendor: Vendor,
+        timeout_ms: u32,
+    ) -> Self {
+        Http {
+            transport,
+            clock,
+            vendor,
+            timeout_ms,
+            server_date_ms: Cell::new(None),
+        }
+    }
+
+    pub fn vendor(&self) -> Vendor {
+        self.vendor
+    }
+
+    /// The `Date` of the last response that had a readable one.
+    pub fn server_date_ms(&self) -> Option<i64> {
+        self.server_date_ms.get()
+    }
+
+    /// Now in the vendor's clock: its last `Date` header when one was
+    /// readable, else the local clock.
+    pub fn vendor_now_ms(&self) -> i64 {
+        self.server_date_ms().unwrap_or_else(|| self.clock.now_ms())
+    }
+
+    pub async fn send(&self, request: HttpRequest) -> Result<HttpResponse, AuthError> {
+        let origin = origin_of(&request.url).unwrap_or("the vendor").to_string();
+        let name = self.vendor.display_name();
+        let response = self.transport.send(request).await.map_err(|e| {
+            let (code, message) = match e {
+                TransportError::Network(why) => (
+                    ErrorCode::Network,
+                    format!("could not reach {name} at {origin}: {why}"),
+                ),
+                TransportError::Timeout => (
+                    ErrorCode::Timeout,
+                    format!(
+                        "{name} did not answer within {} ms (timeoutMs)",
+                        self.timeout_ms
+                    ),
+                ),
+                TransportError::Aborted => (
+                    ErrorCode::Network,
+                    format!("the request to {name} was aborted by the caller's signal"),
+                ),
+                TransportError::TooLarge => (
+                    ErrorCode::BadResponse,
+                    format!("{name} answered with a body too large to accept"),
+                ),
+            };
+            AuthError::new(code, message).with_vendor(self.vendor)
+        })?;
+        if let Some(date) = response.header("date").and_then(parse_http_date_ms) {
+            self.server_date_ms.set(Some(date));
+        }
+        Ok(response)
+    }
+}
+
+/// The first of `names` that holds a non-empty string.
+pub fn string_field<'v>(value: &'v Value, names: &[&str]) -> Option<&'v str> {
+    names
+        .iter()
+        .filter_map(|name| value.get(name)?.as_str())
+        .find(|s| !s.trim().is_empty())
+}
+
+/// A vendor's own error text, made safe to show: control characters removed,
+/// at most 200 characters.
+pub fn clean_message(text: &str) -> String {
+    let cleaned: String = text.chars().filter(|c| !c.is_control()).take(200).collect();
+    cleaned.trim().to_string()
+}
+
+/// What the body was, in a few words, when it was not what was expected.
+pub fn describe_body(response: &HttpResponse) -> &'static str {
+    let body = response.body.trim_start();
+    if body.is_empty() {
+        "an empty body"
+    } else if body.starts_with('<') {
+        "an HTML page"
+    } else if response.json().is_none() {
+        "a body that is not valid JSON"
+    } else {
+        "JSON of an unexpected shape"
+    }
+}
+
+/// The error for an answer the vendor file has no specific reading of:
+/// `RATE_LIMITED` for 429, `BAD_RESPONSE` for a 2xx that lacks what was
+/// expected, `VENDOR_ERROR` otherwise. `vendor_message` is the vendor's own
+/// text when one was found.
+pub fn unexpected(
+    vendor: Vendor,
+    response: &HttpResponse,
+    expected: &str,
+    vendor_message: Option<&str>,
+) -> AuthError {
+    let name = vendor.display_name();
+    let status = response.status;
+    let said = match vendor_message.map(clean_message) {
+        Some(text) if !text.is_empty() => format!(": \"{text}\""),
+        _ => format!(" with {}", describe_body(response)),
+    };
+    let (code, message) = if status == 429 {
+        let wait = match response.retry_after_seconds() {
+            Some(seconds) => format!("; retry after {seconds} s"),
+            None => String::new(),
+        };
+        (
+            ErrorCode::RateLimited,
+            format!("{name} is rate limiting requests (HTTP 429){said}{wait}"),
+        )
+    } else if response.is_success() {
+        (
+            ErrorCode::BadResponse,
+            format!("{name} answered HTTP {status}{said}, without {expected}"),
+        )
+    } else {
+        (
+            ErrorCode::VendorError,
+            format!("{name} answered HTTP {status}{said}"),
+        )
+    };
+    AuthError::new(code, message)
+        .with_vendor(vendor)
+        .with_status(status)
+        .with_retry_after(if status == 429 {
+            response.retry_after_seconds()
+        } else {
+            None
+        })
+}
+
+/// An error with the vendor and status set.
+pub fn vendor_error(vendor: Vendor, code: ErrorCode, status: u16, message: String) -> AuthError {
+    AuthError::new(code, message)
+        .with_vendor(vendor)
+        .with_status(status)
+}

@@ -1,0 +1,260 @@
+//! emnify — implements `seeds/002_f2a4d015dee14873.txt` (emnify "Authentication")
+//! and `vendors.md` § emnify (application tokens, error codes, rate limits).
+//!
+//! - `POST /api/v1/authenticate` takes an application token, a username with
+//!   the SHA-1 hex of the password, an MFA answer, or a refresh token.
+//! - `auth_token` is a JWT with `exp` (240 minutes); username logins also get
+//!   a `refresh_token`, treated as single use [inferred].
+//! - Errors: `{error_code, error_token, message}`; 1101 invalid credentials,
+//!   1102 invalid token, 1103 expired token, 1104 forbidden, 1105 too many
+//!   requests (authenticate: 100 per 5 minutes).
+
+use crate::core::digest::sha1_hex;
+use crate::core::error::{AuthError, ErrorCode};
+use crate::core::http::{HttpRequest, HttpResponse, LocalFuture, Method};
+use crate::core::options::{clip, Fields};
+use crate::core::secret::Secret;
+use crate::core::token::{jwt_claims, numeric_date_ms, TokenSet};
+use crate::core::vendors::common::{string_field, unexpected, vendor_error, Http};
+use crate::core::vendors::{Vendor, VendorFlow};
+use serde_json::{json, Value};
+
+pub const ENVIRONMENTS: &[(&str, &str)] = &[("production", "https://cdn.emnify.net")];
+
+/// The documented lifetime of an auth token, used only when its JWT has no
+/// readable `exp`.
+const AUTH_TOKEN_LIFETIME_MS: i64 = 240 * 60 * 1000;
+
+#[derive(Clone, Debug)]
+pub enum Credentials {
+    ApplicationToken(Secret),
+    /// `password_sha1` is what goes on the wire; the clear password is hashed
+    /// at construction and not kept.
+    User {
+        username: String,
+        password_sha1: Secret,
+    },
+}
+
+pub struct Emnify {
+    root: String,
+    credentials: Credentials,
+}
+
+/// What `/api/v1/authenticate` answered.
+#[derive(Debug, PartialEq)]
+pub enum Authenticated {
+    Tokens(TokenSet),
+    /// Multi-factor authentication applies: answer with the code.
+    MfaRequired(Secret),
+}
+
+impl Emnify {
+    pub fn new(root: String, fields: &Fields) -> Result<Self, AuthError> {
+        let credentials = if fields.has("applicationToken") {
+            fields.only(
+                &["applicationToken"],
+                "emnify application-token credentials",
+            )?;
+            Credentials::ApplicationToken(Secret::new(fields.required_str("applicationToken")?))
+        } else if fields.has("username") || fields.has("password") {
+            fields.only(
+                &["username", "password", "passwordIsSha1"],
+                "emnify user credentials",
+            )?;
+            let username = fields.required_str("username")?;
+            let password = fields.required_str("password")?;
+            let password_sha1 = if fields.optional_bool("passwordIsSha1")?.unwrap_or(false) {
+                if password.len() != 40 || !password.bytes().all(|b| b.is_ascii_hexdigit()) {
+                    return Err(AuthError::invalid_options(
+                        "credentials.password must be 40 hex characters when passwordIsSha1 is true",
+                    ));
+                }
+                password.to_ascii_lowercase()
+            } else {
+                sha1_hex(&password)
+            };
+            Credentials::User {
+                username,
+                password_sha1: Secret::new(password_sha1),
+            }
+        } else {
+            return Err(AuthError::invalid_options(format!(
+                "credentials for emnify need {}",
+                Vendor::Emnify.credential_hint()
+            )));
+        };
+        Ok(Emnify { root, credentials })
+    }
+
+    pub fn credentials(&self) -> &Credentials {
+        &self.credentials
+    }
+}
+
+pub fn authenticate_url(root: &str) -> String {
+    format!("{root}/api/v1/authenticate")
+}
+
+pub fn application_token_request(root: &str, token: &Secret) -> HttpRequest {
+    HttpRequest::new(Method::Post, authenticate_url(root))
+        .json(&json!({ "application_token": token.expose() }))
+}
+
+pub fn user_request(root: &str, username: &str, password_sha1: &Secret) -> HttpRequest {
+    HttpRequest::new(Method::Post, authenticate_url(root))
+        .json(&json!({ "username": username, "password": password_sha1.expose() }))
+}
+
+pub fn refresh_request(root: &str, refresh: &Secret) -> HttpRequest {
+    HttpRequest::new(Method::Post, authenticate_url(root))
+        .json(&json!({ "refresh_token": refresh.expose() }))
+}
+
+/// Reads an `/api/v1/authenticate` answer. `now_ms` (the vendor's clock)
+/// dates a token whose JWT has no readable `exp`.
+pub fn parse_authenticate(
+    response: &HttpResponse,
+    now_ms: i64,
+) -> Result<Authenticated, AuthError> {
+    let body = response.json().unwrap_or(Value::Null);
+    if !response.is_success() {
+        return Err(error_from(response, &body));
+    }
+    if let Some(token) = string_field(&body, &["auth_token"]) {
+        let expires_at_ms = jwt_claims(token)
+            .and_then(|claims| numeric_date_ms(&claims, "exp"))
+            .unwrap_or(now_ms + AUTH_TOKEN_LIFETIME_MS);
+        let mut tokens = TokenSet::new(Secret::new(token), Some(expires_at_ms));
+        tokens.refresh = string_field(&body, &["refresh_token"]).map(Secret::new);
+        return Ok(Authenticated::Tokens(tokens));
+    }
+    if let Some(mfa) = string_field(&body, &["mfa_token"]) {
+        return Ok(Authenticated::MfaRequired(Secret::new(mfa)));
+    }
+    Err(unexpected(Vendor::Emnify, response, "an auth_token", None))
+}
+
+/// Maps emnify's `{error_code, error_token, message}` to a stable code.
+pub fn error_from(response: &HttpResponse, body: &Value) -> AuthError {
+    let status = response.status;
+    let message = string_field(body, &["message", "error_token"]);
+    let code = body.get("error_code").and_then(|c| {
+        c.as_i64()
+            .or_else(|| c.as_str().and_then(|s| s.trim().parse().ok()))
+    });
+    let said = message
+        .map(|m| format!(": \"{}\"", clip(m)))
+        .unwrap_or_default();
+    let (code, text) = match code {
+        Some(1101) => (
+            ErrorCode::InvalidCredentials,
+            format!("emnify refused the credentials (1101 InvalidCredentials){said}"),
+        ),
+        Some(1102) => (
+            ErrorCode::TokenRejected,
+            format!("emnify rejected the token as invalid (1102 InvalidToken){said}"),
+        ),
+        Some(1103) => (
+            ErrorCode::TokenRejected,
+            format!("emnify rejected the token as expired (1103 TokenExpired){said}"),
+        ),
+        Some(1104) => (
+            ErrorCode::VendorError,
+            format!("emnify refused the request (1104 Forbidden){said}"),
+        ),
+        Some(1105) => (
+            ErrorCode::RateLimited,
+            format!(
+                "emnify is rate limiting (1105 TooManyRequests; authenticate allows 100 per 5 minutes){said}"
+            ),
+        ),
+        _ => return unexpected(Vendor::Emnify, response, "an auth_token", message),
+    };
+    let retry = if code == ErrorCode::RateLimited {
+        response.retry_after_seconds()
+    } else {
+        None
+    };
+    vendor_error(Vendor::Emnify, code, status, text).with_retry_after(retry)
+}
+
+impl Emnify {
+    async fn authenticate(
+        &self,
+        http: &Http<'_>,
+        request: HttpRequest,
+    ) -> Result<TokenSet, AuthError> {
+        let response = http.send(request).await?;
+        let now = http.vendor_now_ms();
+        match parse_authenticate(&response, now)? {
+            Authenticated::Tokens(tokens) => Ok(tokens),
+            Authenticated::MfaRequired(_) => Err(AuthError::new(
+                ErrorCode::MfaRequired,
+                "emnify requires a multi-factor code for this user: call completeMfa(code)",
+            )
+            .with_vendor(Vendor::Emnify)
+            .with_status(response.status)),
+        }
+    }
+
+    async fn obtain_tokens(
+        &self,
+        http: &Http<'_>,
+        previous: Option<&TokenSet>,
+    ) -> Result<TokenSet, AuthError> {
+        match &self.credentials {
+            Credentials::ApplicationToken(token) => {
+                self.authenticate(http, application_token_request(&self.root, token))
+                    .await
+            }
+            Credentials::User {
+                username,
+                password_sha1,
+            } => {
+                // The refresh path first; a failed refresh (used, expired,
+                // revoked) falls back to a full login, never the reverse.
+                if let Some(refresh) = previous.and_then(|p| p.refresh.as_ref()) {
+                    // A refresh answer carries no new refresh token, so the
+                    // renewal after it logs in again [inferred].
+                    if let Ok(tokens) = self
+                        .authenticate(http, refresh_request(&self.root, refresh))
+                        .await
+                    {
+                        return Ok(tokens);
+                    }
+                }
+                self.authenticate(http, user_request(&self.root, username, password_sha1))
+                    .await
+            }
+        }
+    }
+}
+
+impl VendorFlow for Emnify {
+    fn vendor(&self) -> Vendor {
+        Vendor::Emnify
+    }
+
+    fn principal(&self) -> String {
+        match &self.credentials {
+            Credentials::ApplicationToken(token) => format!("application_token:{}", token.expose()),
+            Credentials::User { username, .. } => format!("user:{username}"),
+        }
+    }
+
+    fn obtain<'a>(
+        &'a self,
+        http: &'a Http<'a>,
+        previous: Option<&'a TokenSet>,
+    ) -> LocalFuture<'a, Result<TokenSet, AuthError>> {
+        Box::pin(self.obtain_tokens(http, previous))
+    }
+
+    fn secrets(&self) -> Vec<&str> {
+        match &self.credentials {
+            Credentials::ApplicationToken(token) => vec![token.expose()],
+            Credentials::User { password_sha1, .. } => vec![password_sha1.expose()],
+        }
+    }
+}

@@ -1,0 +1,193 @@
+//! The five vendors. Each file holds one vendor's whole behaviour — hosts,
+//! credential kinds, request builders, response parsers, error mapping — and
+//! cites the vendor page it implements. This module holds what they share:
+//! the [`Vendor`] names, the [`VendorFlow`] trait and environment resolution.
+
+pub mod common;
+pub mod emnify;
+pub mod personr;
+pub mod runbuggy;
+pub mod voipbin;
+pub mod zumrails;
+
+use crate::core::error::AuthError;
+use crate::core::http::LocalFuture;
+use crate::core::options::{clip, ClientOptions};
+use crate::core::token::TokenSet;
+pub use common::Http;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Vendor {
+    RunBuggy,
+    Personr,
+    Emnify,
+    ZumRails,
+    Voipbin,
+}
+
+impl Vendor {
+    pub const NAMES: [&'static str; 5] = ["runbuggy", "personr", "emnify", "zumrails", "voipbin"];
+
+    pub fn parse(name: &str) -> Option<Vendor> {
+        Some(match name {
+            "runbuggy" => Vendor::RunBuggy,
+            "personr" => Vendor::Personr,
+            "emnify" => Vendor::Emnify,
+            "zumrails" => Vendor::ZumRails,
+            "voipbin" => Vendor::Voipbin,
+            _ => return None,
+        })
+    }
+
+    /// The name used in options, cache keys and `AuthError.vendor`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Vendor::RunBuggy => "runbuggy",
+            Vendor::Personr => "personr",
+            Vendor::Emnify => "emnify",
+            Vendor::ZumRails => "zumrails",
+            Vendor::Voipbin => "voipbin",
+        }
+    }
+
+    /// The vendor's own spelling, for messages.
+    pub fn display_name(self) -> &'static str {
+        match self {
+            Vendor::RunBuggy => "RunBuggy",
+            Vendor::Personr => "Personr",
+            Vendor::Emnify => "emnify",
+            Vendor::ZumRails => "Zūm Rails",
+            Vendor::Voipbin => "VoIPBIN",
+        }
+    }
+
+    /// The credential shapes, for messages about missing credentials.
+    pub fn credential_hint(self) -> &'static str {
+        match self {
+            Vendor::RunBuggy => {
+                "{ apiToken } or { sessionJwt, tokenName, description?, expireAt? }"
+            }
+            Vendor::Personr => "{ email, password }",
+            Vendor::Emnify => "{ applicationToken } or { username, password, passwordIsSha1? }",
+            Vendor::ZumRails => "{ username, password }",
+            Vendor::Voipbin => "{ username, password } or { accessKey }",
+        }
+    }
+
+    /// Hosts per environment; the first is the default.
+    fn environments(self) -> &'static [(&'static str, &'static str)] {
+        match self {
+            Vendor::RunBuggy => runbuggy::ENVIRONMENTS,
+            Vendor::Personr => personr::ENVIRONMENTS,
+            Vendor::Emnify => emnify::ENVIRONMENTS,
+            Vendor::ZumRails => zumrails::ENVIRONMENTS,
+            Vendor::Voipbin => voipbin::ENVIRONMENTS,
+        }
+    }
+}
+
+/// Where a client talks to: the vendor root and the label of its cache scope.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Site {
+    /// The vendor root without a trailing `/`: `baseUrl`, or the environment's.
+    pub root: String,
+    /// The environment name (`production`, `staging`, `sandbox`).
+    pub environment: String,
+    /// `environment`, or `baseUrl` when one is given: entries of two roots
+    /// never mix.
+    pub scope: String,
+}
+
+/// Resolves `environment` and `baseUrl` against the vendor's hosts.
+pub fn resolve_site(options: &ClientOptions) -> Result<Site, AuthError> {
+    let environments = options.vendor.environments();
+    let environment = match &options.environment {
+        None => environments[0].0,
+        Some(name) => environments
+            .iter()
+            .map(|(env, _)| *env)
+            .find(|env| env == name)
+            .ok_or_else(|| {
+                let names: Vec<&str> = environments.iter().map(|(env, _)| *env).collect();
+                AuthError::invalid_options(format!(
+                    "options.environment: {} has no environment `{}`; use {}",
+                    options.vendor.display_name(),
+                    clip(name),
+                    names.join(" or ")
+                ))
+            })?,
+    };
+    let default_root = environments
+        .iter()
+        .find(|(env, _)| *env == environment)
+        .map_or("", |(_, root)| *root);
+    Ok(match &options.base_url {
+        Some(base) => Site {
+            root: base.clone(),
+            environment: environment.to_string(),
+            scope: base.clone(),
+        },
+        None => Site {
+            root: default_root.to_string(),
+            environment: environment.to_string(),
+            scope: environment.to_string(),
+        },
+    })
+}
+
+/// What `revoke()` achieved.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Revoked {
+    /// The vendor invalidated the token.
+    AtVendor,
+    /// The vendor has no way to revoke this token: it was only forgotten here.
+    LocallyOnly,
+}
+
+/// One vendor's way of obtaining a token for one set of credentials.
+pub trait VendorFlow {
+    fn vendor(&self) -> Vendor;
+
+    /// Identifies whose token this is (e.g. `user:alice@example.com`). It is
+    /// hashed into the cache key and never stored in clear.
+    fn principal(&self) -> String;
+
+    /// A token given directly in the credentials (RunBuggy `apiToken`,
+    /// VoIPBIN `accessKey`): used as is, with no network and no cache.
+    fn static_token(&self) -> Option<TokenSet> {
+        None
+    }
+
+    /// Obtains a new token: log in, exchange, or renew. `previous` is the last
+    /// token this principal had, for vendors that renew with a refresh token.
+    fn obtain<'a>(
+        &'a self,
+        http: &'a Http<'a>,
+        previous: Option<&'a TokenSet>,
+    ) -> LocalFuture<'a, Result<TokenSet, AuthError>>;
+
+    /// Invalidates `token` at the vendor where the vendor supports it.
+    fn revoke<'a>(
+        &'a self,
+        _http: &'a Http<'a>,
+        _token: &'a TokenSet,
+    ) -> LocalFuture<'a, Result<Revoked, AuthError>> {
+        Box::pin(async { Ok(Revoked::LocallyOnly) })
+    }
+
+    /// The secrets in the credentials, scrubbed from every error message.
+    fn secrets(&self) -> Vec<&str>;
+}
+
+/// Builds the flow for validated options.
+pub fn flow(options: &ClientOptions, site: &Site) -> Result<Box<dyn VendorFlow>, AuthError> {
+    let root = site.root.clone();
+    let credentials = options.credential_fields();
+    Ok(match options.vendor {
+        Vendor::RunBuggy => Box::new(runbuggy::RunBuggy::new(root, site, &credentials)?),
+        Vendor::Personr => Box::new(personr::Personr::new(root, &credentials)?),
+        Vendor::Emnify => Box::new(emnify::Emnify::new(root, &credentials)?),
+        Vendor::ZumRails => Box::new(zumrails::ZumRails::new(root, &credentials)?),
+        Vendor::Voipbin => Box::new(voipbin::Voipbin::new(root, &credentials)?),
+    })
+}

@@ -1,0 +1,168 @@
+//! Personr (a Bubble.io application) — implements
+//! `seeds/001_fc7e26b2c1ca9268.txt` (Personr "Generating an authentication
+//! token") and `vendors.md` § Personr.
+//!
+//! - `POST /api/1.1/wf/api-token-generate`, multipart `email` + `password`
+//!   → `{status: "success", response: {token, user_id, expires}}`; expiry is
+//!   the time of issue + `expires` seconds (1 year). The token is opaque.
+//! - **Generating a token invalidates the previous one for every holder**:
+//!   there is no refresh and no revoke, and generating again is the only
+//!   renewal — so the client never does it silently.
+//! - Errors come in several shapes; the HTTP status alone is not enough
+//!   (`{status: "error"}` arrives with HTTP 200).
+
+use crate::core::error::{AuthError, ErrorCode};
+use crate::core::http::{HttpRequest, HttpResponse, LocalFuture, Method};
+use crate::core::options::Fields;
+use crate::core::secret::Secret;
+use crate::core::token::TokenSet;
+use crate::core::vendors::common::{clean_message, string_field, unexpected, vendor_error, Http};
+use crate::core::vendors::{Vendor, VendorFlow};
+use serde_json::Value;
+
+pub const ENVIRONMENTS: &[(&str, &str)] = &[("production", "https://enterprise.personr.co")];
+
+pub struct Personr {
+    root: String,
+    email: String,
+    password: Secret,
+}
+
+impl Personr {
+    pub fn new(root: String, fields: &Fields) -> Result<Self, AuthError> {
+        fields.only(&["email", "password"], "Personr credentials")?;
+        Ok(Personr {
+            root,
+            email: fields.required_str("email")?,
+            password: Secret::new(fields.required_str("password")?),
+        })
+    }
+}
+
+pub fn generate_request(root: &str, email: &str, password: &Secret) -> HttpRequest {
+    HttpRequest::new(
+        Method::Post,
+        format!("{root}/api/1.1/wf/api-token-generate"),
+    )
+    .multipart(vec![
+        ("email".into(), email.to_string()),
+        ("password".into(), password.expose().to_string()),
+    ])
+}
+
+/// Reads an `api-token-generate` answer; `now_ms` is the time of issue.
+pub fn parse_generate(response: &HttpResponse, now_ms: i64) -> Result<TokenSet, AuthError> {
+    let body = response.json().unwrap_or(Value::Null);
+    let status_word = body.get("status").and_then(Value::as_str);
+    if response.is_success() && status_word == Some("success") {
+        let inner = body.get("response").unwrap_or(&Value::Null);
+        let token = string_field(inner, &["token"])
+            .ok_or_else(|| unexpected(Vendor::Personr, response, "a token", None))?;
+        let expires = inner.get("expires").and_then(|e| {
+            e.as_f64()
+                .or_else(|| e.as_str().and_then(|s| s.trim().parse().ok()))
+        });
+        let Some(seconds) = expires.filter(|s| s.is_finite() && *s > 0.0) else {
+            return Err(unexpected(
+                Vendor::Personr,
+                response,
+                "a numeric `expires`",
+                None,
+            ));
+        };
+        let mut tokens =
+            TokenSet::new(Secret::new(token), Some(now_ms + (seconds * 1000.0) as i64));
+        if let Some(user) = string_field(inner, &["user_id"]) {
+            tokens.meta.insert("userId".into(), Value::from(user));
+        }
+        return Ok(tokens);
+    }
+    Err(error_from(response, &body))
+}
+
+/// Maps the four error shapes Personr (Bubble) answers with.
+pub fn error_from(response: &HttpResponse, body: &Value) -> AuthError {
+    let status = response.status;
+    let reason = body.get("reason").and_then(Value::as_str);
+    let message = string_field(body, &["message"]);
+    // 200 {"status":"error","response":"Workspace not found"}
+    if body.get("status").and_then(Value::as_str) == Some("error") {
+        let text = body
+            .get("response")
+            .and_then(Value::as_str)
+            .or(message)
+            .unwrap_or("no reason given");
+        return vendor_error(
+            Vendor::Personr,
+            ErrorCode::VendorError,
+            status,
+            format!(
+                "Personr answered with an error: \"{}\"",
+                clean_message(text)
+            ),
+        );
+    }
+    // 400 {"statusCode":400,"reason":"INVALID_LOGIN_CREDENTIALS","message":"…"}
+    if reason == Some("INVALID_LOGIN_CREDENTIALS") {
+        return vendor_error(
+            Vendor::Personr,
+            ErrorCode::InvalidCredentials,
+            status,
+            format!(
+                "Personr refused the email or password: \"{}\"",
+                clean_message(message.unwrap_or("INVALID_LOGIN_CREDENTIALS"))
+            ),
+        );
+    }
+    // 401 {"error_class":"Unauthorized", …, "translation":"Invalid or expired token: bus|…"}
+    // The translation echoes the token, so it is never quoted.
+    if body.get("error_class").and_then(Value::as_str) == Some("Unauthorized") {
+        return vendor_error(
+            Vendor::Personr,
+            ErrorCode::TokenRejected,
+            status,
+            "Personr rejected the token as invalid or expired (it may have been replaced by a newer one)".into(),
+        );
+    }
+    // 400 {"statusCode":400,"body":{"status":"MISSING_DATA","message":"…"}}
+    if let Some(inner) = body.get("body").filter(|b| b.is_object()) {
+        let word = inner
+            .get("status")
+            .and_then(Value::as_str)
+            .unwrap_or("error");
+        let text = string_field(inner, &["message"]).unwrap_or("no message");
+        return vendor_error(
+            Vendor::Personr,
+            ErrorCode::VendorError,
+            status,
+            format!("Personr answered {word}: \"{}\"", clean_message(text)),
+        );
+    }
+    unexpected(Vendor::Personr, response, "a token", message.or(reason))
+}
+
+impl VendorFlow for Personr {
+    fn vendor(&self) -> Vendor {
+        Vendor::Personr
+    }
+
+    fn principal(&self) -> String {
+        format!("email:{}", self.email.to_lowercase())
+    }
+
+    fn obtain<'a>(
+        &'a self,
+        http: &'a Http<'a>,
+        _previous: Option<&'a TokenSet>,
+    ) -> LocalFuture<'a, Result<TokenSet, AuthError>> {
+        Box::pin(async move {
+            let request = generate_request(&self.root, &self.email, &self.password);
+            let response = http.send(request).await?;
+            parse_generate(&response, http.vendor_now_ms())
+        })
+    }
+
+    fn secrets(&self) -> Vec<&str> {
+        vec![self.password.expose()]
+    }
+}

@@ -1,0 +1,262 @@
+//! RunBuggy — implements `seeds/000_d95fd15bd7699c11.txt` (RunBuggy
+//! "Authentication") and `vendors.md` § RunBuggy.
+//!
+//! - A person signs in on the web (password-less email link) and copies the
+//!   short-lived session JWT; the library exchanges it once:
+//!   `POST {accounts}/api-token/tokens`, `Authorization: Bearer <session JWT>`,
+//!   `{name, description, disabled: false, expireAt}` → a long-lasting token.
+//! - The answer is not documented: the token is read from `token`, `apiToken`,
+//!   `value` or `access_token` [inferred]; `expireAt: null` means it never
+//!   expires [inferred].
+//! - The library cannot renew by itself: once the session JWT's `exp` has
+//!   passed, a person must sign in again.
+
+use crate::core::error::{AuthError, ErrorCode};
+use crate::core::http::{HttpRequest, HttpResponse, LocalFuture, Method};
+use crate::core::options::Fields;
+use crate::core::secret::Secret;
+use crate::core::time::parse_iso8601_ms;
+use crate::core::token::{jwt_claims, numeric_date_ms, TokenSet};
+use crate::core::vendors::common::{clean_message, string_field, unexpected, vendor_error, Http};
+use crate::core::vendors::{Site, Vendor, VendorFlow};
+use serde_json::{json, Value};
+
+/// API roots (the API lives under `{root}/api`).
+pub const ENVIRONMENTS: &[(&str, &str)] = &[
+    ("production", "https://apps.runbuggy.com/v2"),
+    ("staging", "https://ng-staging.runbuggy.com/staging"),
+];
+
+/// Accounts bases per environment: on RunBuggy's own hosts they do not sit
+/// under the API root. With `baseUrl`, accounts is `{baseUrl}/accounts`.
+const ACCOUNTS: &[(&str, &str)] = &[
+    ("production", "https://apps.runbuggy.com/runbuggy/accounts"),
+    (
+        "staging",
+        "https://ng-staging.runbuggy.com/staging/accounts",
+    ),
+];
+
+/// The fields of the exchanged token; read leniently [inferred].
+const TOKEN_FIELDS: &[&str] = &["token", "apiToken", "value", "access_token"];
+
+#[derive(Clone, Debug)]
+pub enum Credentials {
+    ApiToken(Secret),
+    Session {
+        session_jwt: Secret,
+        token_name: String,
+        description: Option<String>,
+        /// ISO-8601, or `None` for a token that never expires.
+        expire_at: Option<String>,
+    },
+}
+
+pub struct RunBuggy {
+    accounts: String,
+    credentials: Credentials,
+}
+
+impl RunBuggy {
+    pub fn new(root: String, site: &Site, fields: &Fields) -> Result<Self, AuthError> {
+        let accounts = if site.scope == site.environment {
+            ACCOUNTS
+                .iter()
+                .find(|(env, _)| *env == site.environment)
+                .map_or_else(|| format!("{root}/accounts"), |(_, url)| url.to_string())
+        } else {
+            format!("{root}/accounts")
+        };
+        let credentials = if fields.has("apiToken") {
+            fields.only(&["apiToken"], "RunBuggy API-token credentials")?;
+            Credentials::ApiToken(Secret::new(fields.required_str("apiToken")?))
+        } else if fields.has("sessionJwt") || fields.has("tokenName") {
+            fields.only(
+                &["sessionJwt", "tokenName", "description", "expireAt"],
+                "RunBuggy session credentials",
+            )?;
+            let expire_at = fields.optional_str("expireAt")?;
+            if let Some(at) = &expire_at {
+                if parse_iso8601_ms(at).is_none() {
+                    return Err(AuthError::invalid_options(
+                        "credentials.expireAt must be an ISO-8601 timestamp (like 2027-01-31T00:00:00Z) or null for a token that never expires",
+                    ));
+                }
+            }
+            Credentials::Session {
+                session_jwt: Secret::new(fields.required_str("sessionJwt")?),
+                token_name: fields.required_str("tokenName")?,
+                description: fields.optional_str("description")?,
+                expire_at,
+            }
+        } else {
+            return Err(AuthError::invalid_options(format!(
+                "credentials for runbuggy need {}",
+                Vendor::RunBuggy.credential_hint()
+            )));
+        };
+        Ok(RunBuggy {
+            accounts,
+            credentials,
+        })
+    }
+}
+
+pub fn exchange_request(
+    accounts: &str,
+    session_jwt: &Secret,
+    name: &str,
+    description: Option<&str>,
+    expire_at: Option<&str>,
+) -> HttpRequest {
+    HttpRequest::new(Method::Post, format!("{accounts}/api-token/tokens"))
+        .bearer(session_jwt)
+        .json(&json!({
+            "name": name,
+            "description": description.unwrap_or(""),
+            "disabled": false,
+            "expireAt": expire_at,
+        }))
+}
+
+/// The session JWT's `exp`, read without a network call.
+pub fn session_expiry_ms(session_jwt: &str) -> Option<i64> {
+    numeric_date_ms(&jwt_claims(session_jwt)?, "exp")
+}
+
+fn reauth(why: &str) -> AuthError {
+    AuthError::new(
+        ErrorCode::ReauthRequired,
+        format!(
+            "{why}: sign in to RunBuggy on the web, copy the session JWT from the Authorization header and pass it as credentials.sessionJwt"
+        ),
+    )
+    .with_vendor(Vendor::RunBuggy)
+}
+
+/// Reads the exchange answer. `requested_expiry` is what was asked for, used
+/// when the answer does not say.
+pub fn parse_exchange(
+    response: &HttpResponse,
+    requested_expiry: Option<&str>,
+) -> Result<TokenSet, AuthError> {
+    let body = response.json().unwrap_or(Value::Null);
+    if response.status == 401 {
+        return Err(reauth("RunBuggy rejected the session JWT (HTTP 401)").with_status(401));
+    }
+    if !response.is_success() {
+        // 400 {code, message, field}
+        let message =
+            string_field(&body, &["message"]).map(|m| match string_field(&body, &["field"]) {
+                Some(field) => format!("{m} (field {field})"),
+                None => m.to_string(),
+            });
+        if response.status == 400 {
+            return Err(vendor_error(
+                Vendor::RunBuggy,
+                ErrorCode::VendorError,
+                400,
+                format!(
+                    "RunBuggy refused the token request (HTTP 400): \"{}\"",
+                    clean_message(message.as_deref().unwrap_or("no message"))
+                ),
+            ));
+        }
+        return Err(unexpected(
+            Vendor::RunBuggy,
+            response,
+            "a token",
+            message.as_deref(),
+        ));
+    }
+    let token = string_field(&body, TOKEN_FIELDS)
+        .ok_or_else(|| unexpected(Vendor::RunBuggy, response, "a token", None))?;
+    let expires_at_ms = match body.get("expireAt") {
+        Some(Value::String(at)) => parse_iso8601_ms(at),
+        Some(Value::Number(ms)) => ms.as_i64(),
+        Some(_) => None,
+        None => requested_expiry.and_then(parse_iso8601_ms),
+    };
+    let mut tokens = TokenSet::new(Secret::new(token), expires_at_ms);
+    for field in ["id", "name"] {
+        if let Some(value) = body.get(field).filter(|v| v.is_string() || v.is_number()) {
+            tokens.meta.insert(field.into(), value.clone());
+        }
+    }
+    Ok(tokens)
+}
+
+impl VendorFlow for RunBuggy {
+    fn vendor(&self) -> Vendor {
+        Vendor::RunBuggy
+    }
+
+    fn principal(&self) -> String {
+        match &self.credentials {
+            Credentials::ApiToken(token) => format!("api_token:{}", token.expose()),
+            Credentials::Session {
+                session_jwt,
+                token_name,
+                ..
+            } => {
+                // The session's user (`sub`) names the principal, so a new
+                // session JWT for the same user finds the cached token.
+                let who = jwt_claims(session_jwt.expose())
+                    .and_then(|c| c.get("sub")?.as_str().map(str::to_string))
+                    .unwrap_or_else(|| session_jwt.expose().to_string());
+                format!("session:{who}:{token_name}")
+            }
+        }
+    }
+
+    fn static_token(&self) -> Option<TokenSet> {
+        match &self.credentials {
+            Credentials::ApiToken(token) => Some(TokenSet::new(token.clone(), None)),
+            Credentials::Session { .. } => None,
+        }
+    }
+
+    fn obtain<'a>(
+        &'a self,
+        http: &'a Http<'a>,
+        _previous: Option<&'a TokenSet>,
+    ) -> LocalFuture<'a, Result<TokenSet, AuthError>> {
+        Box::pin(async move {
+            let Credentials::Session {
+                session_jwt,
+                token_name,
+                description,
+                expire_at,
+            } = &self.credentials
+            else {
+                return Err(
+                    AuthError::new(ErrorCode::Unsupported, "an apiToken is used as is")
+                        .with_vendor(Vendor::RunBuggy),
+                );
+            };
+            if let Some(exp) = session_expiry_ms(session_jwt.expose()) {
+                if exp <= http.vendor_now_ms() {
+                    return Err(reauth(
+                        "the RunBuggy session JWT has expired and no usable API token is cached",
+                    ));
+                }
+            }
+            let request = exchange_request(
+                &self.accounts,
+                session_jwt,
+                token_name,
+                description.as_deref(),
+                expire_at.as_deref(),
+            );
+            let response = http.send(request).await?;
+            parse_exchange(&response, expire_at.as_deref())
+        })
+    }
+
+    fn secrets(&self) -> Vec<&str> {
+        match &self.credentials {
+            Credentials::ApiToken(token) => vec![token.expose()],
+            Credentials::Session { session_jwt, .. } => vec![session_jwt.expose()],
+        }
+    }
+}

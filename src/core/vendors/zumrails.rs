@@ -1,0 +1,180 @@
+//! Zūm Rails — implements `seeds/003_62b88218615f4221.txt` (Zūm Rails
+//! "Authentication", docs.zumrails.com/api-reference/authentication) and
+//! `vendors.md` § Zūm Rails.
+//!
+//! - `POST {env}/api/authorize` `{"Username", "Password"}` →
+//!   `{statusCode, message, isError, result: {Token, Role, CustomerId, …}}`.
+//!   `isError` is checked before anything else.
+//! - The token is a JWT with `exp` ("up to an hour": read `exp`).
+//! - `PATCH {env}/api/authorize/canceltoken` with the bearer token cancels it.
+//! - Errors: `{statusCode, isError: true, responseException: {exceptionMessage}}`.
+//!   Exceeding a rate limit **blocks the caller's IP for 5 minutes** (429).
+
+use crate::core::error::{AuthError, ErrorCode};
+use crate::core::http::{HttpRequest, HttpResponse, LocalFuture, Method};
+use crate::core::options::Fields;
+use crate::core::secret::Secret;
+use crate::core::token::{jwt_claims, numeric_date_ms, TokenSet};
+use crate::core::vendors::common::{string_field, unexpected, vendor_error, Http};
+use crate::core::vendors::{Revoked, Vendor, VendorFlow};
+use serde_json::{json, Value};
+
+pub const ENVIRONMENTS: &[(&str, &str)] = &[
+    ("production", "https://api-app.zumrails.com"),
+    ("sandbox", "https://api-sandbox.zumrails.com"),
+];
+
+/// "A Bearer Token will last up to an hour": used only when `exp` is unreadable.
+const TOKEN_LIFETIME_MS: i64 = 3600 * 1000;
+/// How long a rate-limited IP stays blocked.
+pub const BLOCK_SECONDS: u64 = 300;
+
+/// `result` fields kept in `meta`, under the names JS readers expect.
+const META_FIELDS: &[(&str, &str)] = &[
+    ("CustomerId", "customerId"),
+    ("CompanyName", "companyName"),
+    ("CustomerType", "customerType"),
+    ("Role", "role"),
+    ("Username", "username"),
+];
+
+pub struct ZumRails {
+    root: String,
+    username: String,
+    password: Secret,
+}
+
+impl ZumRails {
+    pub fn new(root: String, fields: &Fields) -> Result<Self, AuthError> {
+        fields.only(&["username", "password"], "Zūm Rails credentials")?;
+        Ok(ZumRails {
+            root,
+            username: fields.required_str("username")?,
+            password: Secret::new(fields.required_str("password")?),
+        })
+    }
+}
+
+pub fn authorize_request(root: &str, username: &str, password: &Secret) -> HttpRequest {
+    HttpRequest::new(Method::Post, format!("{root}/api/authorize"))
+        .json(&json!({ "Username": username, "Password": password.expose() }))
+}
+
+pub fn cancel_request(root: &str, token: &Secret) -> HttpRequest {
+    HttpRequest::new(Method::Patch, format!("{root}/api/authorize/canceltoken"))
+        .bearer(token)
+        .header("Content-Type", "application/json")
+}
+
+/// The error of an answer with `isError: true` (or a non-2xx status).
+pub fn error_from(response: &HttpResponse, body: &Value) -> AuthError {
+    let message = body
+        .pointer("/responseException/exceptionMessage")
+        .and_then(Value::as_str)
+        .or_else(|| string_field(body, &["message"]));
+    // The body's statusCode is what Zūm Rails means; the HTTP status may be 200.
+    let status = body
+        .get("statusCode")
+        .and_then(Value::as_u64)
+        .and_then(|s| u16::try_from(s).ok())
+        .unwrap_or(response.status);
+    let said = message
+        .map(|m| format!(": \"{}\"", crate::core::vendors::common::clean_message(m)))
+        .unwrap_or_default();
+    match status {
+        401 => vendor_error(
+            Vendor::ZumRails,
+            ErrorCode::InvalidCredentials,
+            status,
+            format!("Zūm Rails refused the username or password (HTTP 401){said}"),
+        ),
+        429 => vendor_error(
+            Vendor::ZumRails,
+            ErrorCode::RateLimited,
+            status,
+            format!(
+                "Zūm Rails blocked this IP for 5 minutes after too many requests (HTTP 429){said}"
+            ),
+        )
+        .with_retry_after(Some(
+            response.retry_after_seconds().unwrap_or(BLOCK_SECONDS),
+        )),
+        _ => {
+            let mut shaped = response.clone();
+            shaped.status = status;
+            unexpected(Vendor::ZumRails, &shaped, "a Token", message)
+        }
+    }
+}
+
+/// Reads an `/api/authorize` answer.
+pub fn parse_authorize(response: &HttpResponse, now_ms: i64) -> Result<TokenSet, AuthError> {
+    let body = response.json().unwrap_or(Value::Null);
+    let is_error = body
+        .get("isError")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    if is_error || !response.is_success() {
+        return Err(error_from(response, &body));
+    }
+    let result = body.get("result").unwrap_or(&Value::Null);
+    let token = string_field(result, &["Token", "token"])
+        .ok_or_else(|| unexpected(Vendor::ZumRails, response, "a Token", None))?;
+    let expires_at_ms = jwt_claims(token)
+        .and_then(|claims| numeric_date_ms(&claims, "exp"))
+        .unwrap_or(now_ms + TOKEN_LIFETIME_MS);
+    let mut tokens = TokenSet::new(Secret::new(token), Some(expires_at_ms));
+    for (field, name) in META_FIELDS {
+        if let Some(value) = result.get(field).filter(|v| v.is_string()) {
+            tokens.meta.insert((*name).into(), value.clone());
+        }
+    }
+    Ok(tokens)
+}
+
+impl VendorFlow for ZumRails {
+    fn vendor(&self) -> Vendor {
+        Vendor::ZumRails
+    }
+
+    fn principal(&self) -> String {
+        format!("user:{}", self.username)
+    }
+
+    fn obtain<'a>(
+        &'a self,
+        http: &'a Http<'a>,
+        _previous: Option<&'a TokenSet>,
+    ) -> LocalFuture<'a, Result<TokenSet, AuthError>> {
+        Box::pin(async move {
+            let request = authorize_request(&self.root, &self.username, &self.password);
+            let response = http.send(request).await?;
+            parse_authorize(&response, http.vendor_now_ms())
+        })
+    }
+
+    fn revoke<'a>(
+        &'a self,
+        http: &'a Http<'a>,
+        token: &'a TokenSet,
+    ) -> LocalFuture<'a, Result<Revoked, AuthError>> {
+        Box::pin(async move {
+            let response = http.send(cancel_request(&self.root, &token.access)).await?;
+            let body = response.json().unwrap_or(Value::Null);
+            if response.is_success()
+                && !body
+                    .get("isError")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(false)
+            {
+                Ok(Revoked::AtVendor)
+            } else {
+                Err(error_from(&response, &body))
+            }
+        })
+    }
+
+    fn secrets(&self) -> Vec<&str> {
+        vec![self.password.expose()]
+    }
+}

@@ -1,0 +1,16 @@
+//! vendor-auth: obtain, cache, renew and attach the API tokens of RunBuggy,
+//! Personr, emnify, Zūm Rails and VoIPBIN from browsers, Node and Cloudflare
+//! Workers.
+//!
+//! The crate has two halves:
+//! - [`core`]: pure Rust. Every vendor rule and every cache rule lives here,
+//!   behind the [`core::http::Transport`], [`core::clock::Clock`] and
+//!   [`core::store::TokenStore`] traits, and is tested natively with
+//!   `cargo test`.
+//! - `web` (wasm32 only): adapts the JS world (global `fetch`, Web Storage,
+//!   KV-shaped objects, Web Locks) to those traits and exports the JS API.
+
+pub mod core;
+
+#[cfg(target_arch = "wasm32")]
+mod web;

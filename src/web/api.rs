@@ -1,0 +1,298 @@
+//! The exported JS API: `AuthClient`.
+
+use crate::core::client::{CacheMode, Client, Parts, TokenInfo};
+use crate::core::error::AuthError;
+use crate::core::events::Event;
+use crate::core::options::ClientOptions;
+use crate::core::vendors::Revoked;
+use crate::web::convert::{from_json, get, own_keys, to_json};
+use crate::web::error::to_js;
+use crate::web::fetch::FetchTransport;
+use crate::web::runtime::JsClock;
+use crate::web::storage;
+use js_sys::{Function, Object, Promise, Reflect};
+use serde_json::{Map, Value};
+use std::future::Future;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::future_to_promise;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(typescript_type = "AuthClientOptions")]
+    pub type AuthClientOptions;
+    #[wasm_bindgen(typescript_type = "GetTokenOptions")]
+    pub type GetTokenOptions;
+    #[wasm_bindgen(typescript_type = "AuthClientEventName")]
+    pub type AuthClientEventName;
+}
+
+/// Obtains, caches, renews and attaches one vendor's API token for one set
+/// of credentials.
+///
+/// Every `AuthClient` of a realm with the same vendor, root and principal
+/// shares one cache entry and one login in flight, so creating clients freely
+/// never multiplies logins.
+///
+/// Every failure is an `AuthError` with a stable `.code`; bad options throw
+/// `INVALID_OPTIONS` from the constructor, naming the field.
+///
+/// @example
+/// const client = new AuthClient({ vendor: "emnify", credentials: { applicationToken } });
+/// const token = await client.getToken();
+#[wasm_bindgen]
+pub struct AuthClient {
+    inner: Rc<Client>,
+}
+
+fn js_error(error: AuthError) -> JsValue {
+    to_js(&error)
+}
+
+/// Runs `work` as a promise; an `AuthError` rejects it as a JS `AuthError`.
+fn promise<F>(work: F) -> Promise
+where
+    F: Future<Output = Result<JsValue, AuthError>> + 'static,
+{
+    future_to_promise(async move { work.await.map_err(js_error) })
+}
+
+fn set(target: &Object, name: &str, value: &JsValue) {
+    let _ = Reflect::set(target, &JsValue::from_str(name), value);
+}
+
+fn optional_ms(ms: Option<i64>) -> JsValue {
+    ms.map_or(JsValue::NULL, |ms| JsValue::from_f64(ms as f64))
+}
+
+fn info_to_js(info: &TokenInfo) -> JsValue {
+    let object = Object::new();
+    set(&object, "token", &JsValue::from_str(info.token.expose()));
+    set(&object, "expiresAt", &optional_ms(info.expires_at_ms));
+    set(&object, "fromCache", &JsValue::from_bool(info.from_cache));
+    set(&object, "vendor", &JsValue::from_str(info.vendor.as_str()));
+    set(
+        &object,
+        "environment",
+        &JsValue::from_str(&info.environment),
+    );
+    set(
+        &object,
+        "meta",
+        &from_json(&Value::Object(info.meta.clone())),
+    );
+    object.into()
+}
+
+fn event_to_js(event: &Event) -> JsValue {
+    let object = Object::new();
+    match event {
+        Event::Token {
+            vendor,
+            expires_at_ms,
+            from_cache,
+        } => {
+            set(&object, "vendor", &JsValue::from_str(vendor.as_str()));
+            set(&object, "expiresAt", &optional_ms(*expires_at_ms));
+            set(&object, "fromCache", &JsValue::from_bool(*from_cache));
+        }
+        Event::Error(error) => return to_js(error),
+        Event::StorageFallback { vendor, reason } => {
+            set(&object, "vendor", &JsValue::from_str(vendor.as_str()));
+            set(&object, "reason", &JsValue::from_str(reason));
+        }
+    }
+    object.into()
+}
+
+/// Reads the options object: plain data goes to `core` for validation; the
+/// store and `fetch` are JS objects and are adapted here.
+fn build(options: &JsValue) -> Result<Client, AuthError> {
+    let Some(object) = options
+        .dyn_ref::<Object>()
+        .filter(|_| !options.is_function())
+    else {
+        return Err(AuthError::invalid_options(
+            "AuthClient needs an options object, for example { vendor: \"emnify\", credentials: { applicationToken: \"…\" } }",
+        ));
+    };
+    let mut data = Map::new();
+    for key in own_keys(object, "options")? {
+        let path = format!("options.{key}");
+        let value = match key.as_str() {
+            // Adapted below; present here only so unknown names are caught.
+            "store" | "fetch" => Some(Value::Null),
+            _ => to_json(&get(options, &key, &path)?, &path, 0)?,
+        };
+        if let Some(value) = value {
+            data.insert(key, value);
+        }
+    }
+    let core_options = ClientOptions::from_json(&Value::Object(data))?;
+    let store = storage::from_option(&get(options, "store", "options.store")?)?;
+    let fetch = get(options, "fetch", "options.fetch")?;
+    let custom = if fetch.is_undefined() || fetch.is_null() {
+        None
+    } else {
+        Some(fetch.dyn_into::<Function>().map_err(|_| {
+            AuthError::invalid_options(
+                "options.fetch must be a function with the signature of fetch",
+            )
+        })?)
+    };
+    let transport = FetchTransport {
+        custom,
+        timeout_ms: core_options.timeout_ms,
+    };
+    Client::new(
+        core_options,
+        Parts {
+            transport: Rc::new(transport),
+            clock: Rc::new(JsClock),
+            store,
+        },
+    )
+}
+
+fn cache_mode(options: Option<GetTokenOptions>) -> Result<CacheMode, AuthError> {
+    let Some(options) = options
+        .map(JsValue::from)
+        .filter(|o| !o.is_undefined() && !o.is_null())
+    else {
+        return Ok(CacheMode::Default);
+    };
+    if !options.is_object() {
+        return Err(AuthError::invalid_options(
+            "getToken options must be an object like { cache: \"reload\" }",
+        ));
+    }
+    let cache = get(&options, "cache", "options.cache")?;
+    if cache.is_undefined() {
+        return Ok(CacheMode::Default);
+    }
+    cache
+        .as_string()
+        .and_then(|c| CacheMode::parse(&c))
+        .ok_or_else(|| {
+            AuthError::invalid_options(
+                "options.cache must be \"default\", \"reload\" or \"only-if-cached\"",
+            )
+        })
+}
+
+#[wasm_bindgen]
+impl AuthClient {
+    /// Validates the options and prepares the client. No network request is
+    /// made until a token is needed.
+    ///
+    /// @throws {AuthError} `INVALID_OPTIONS`, naming the field, for an unknown
+    /// vendor or environment, a missing or mistyped credential, a bad
+    /// `baseUrl`, `store`, `refreshMarginSeconds` or `timeoutMs`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(options: &AuthClientOptions) -> Result<AuthClient, JsValue> {
+        build(options)
+            .map(|client| AuthClient {
+                inner: Rc::new(client),
+            })
+            .map_err(js_error)
+    }
+
+    /// The token: from the cache while it is fresh (until `expiresAt -
+    /// refreshMarginSeconds`), else obtained from the vendor — once for all
+    /// concurrent callers of the same principal.
+    ///
+    /// `cache: "reload"` renews now; `cache: "only-if-cached"` never goes to
+    /// the network and rejects with `REAUTH_REQUIRED` when nothing usable is
+    /// cached.
+    #[wasm_bindgen(js_name = getToken, unchecked_return_type = "Promise<string>")]
+    pub fn get_token(&self, options: Option<GetTokenOptions>) -> Promise {
+        let client = self.inner.clone();
+        let mode = cache_mode(options);
+        promise(async move {
+            let info = client.token_info(mode?).await?;
+            Ok(JsValue::from_str(info.token.expose()))
+        })
+    }
+
+    /// Like `getToken`, with the expiry (ms since the epoch in the local
+    /// clock, or `null` for a token that never expires), whether it came from
+    /// the cache, and vendor facts (`meta`).
+    #[wasm_bindgen(js_name = getTokenInfo, unchecked_return_type = "Promise<TokenInfo>")]
+    pub fn get_token_info(&self, options: Option<GetTokenOptions>) -> Promise {
+        let client = self.inner.clone();
+        let mode = cache_mode(options);
+        promise(async move {
+            let info = client.token_info(mode?).await?;
+            Ok(info_to_js(&info))
+        })
+    }
+
+    /// Revokes the token at the vendor where the vendor supports it (Zūm
+    /// Rails cancels it), then forgets it. For vendors without a revoke
+    /// endpoint (RunBuggy, Personr, emnify auth tokens, VoIPBIN login tokens)
+    /// the token is only forgotten here and stays valid at the vendor until it
+    /// expires: resolves to `"local"` then, `"vendor"` when the vendor revoked it.
+    #[wasm_bindgen(unchecked_return_type = "Promise<\"vendor\" | \"local\">")]
+    pub fn revoke(&self) -> Promise {
+        let client = self.inner.clone();
+        promise(async move {
+            let outcome = client.revoke().await?;
+            Ok(JsValue::from_str(match outcome {
+                Revoked::AtVendor => "vendor",
+                Revoked::LocallyOnly => "local",
+            }))
+        })
+    }
+
+    /// Forgets the cached token (in this client's store). The next
+    /// `getToken` obtains a new one.
+    #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
+    pub fn clear(&self) -> Promise {
+        let client = self.inner.clone();
+        promise(async move {
+            client.clear().await?;
+            Ok(JsValue::UNDEFINED)
+        })
+    }
+
+    /// Listens to `"token"` (a new token: `{ vendor, expiresAt, fromCache }`,
+    /// never the token itself), `"error"` (the `AuthError` a call rejected
+    /// with) or `"storage-fallback"` (`{ vendor, reason }`: the store failed
+    /// and tokens are kept in memory). Returns a function that unsubscribes.
+    #[wasm_bindgen(unchecked_return_type = "() => void")]
+    pub fn on(
+        &self,
+        event: &AuthClientEventName,
+        #[wasm_bindgen(unchecked_param_type = "AuthClientListener")] listener: JsValue,
+    ) -> Result<Function, JsValue> {
+        let name = AsRef::<JsValue>::as_ref(event)
+            .as_string()
+            .unwrap_or_default();
+        let Some(name) = Event::NAMES.into_iter().find(|n| *n == name) else {
+            return Err(js_error(AuthError::invalid_options(format!(
+                "unknown event; listen to one of {}",
+                Event::NAMES.join(", ")
+            ))));
+        };
+        let listener: Function = listener.dyn_into().map_err(|_| {
+            js_error(AuthError::invalid_options(
+                "the listener must be a function",
+            ))
+        })?;
+        let id = self.inner.events().subscribe(
+            name,
+            Rc::new(move |event: &Event| {
+                // A throwing listener must not break the call that emitted.
+                let _ = listener.call1(&JsValue::UNDEFINED, &event_to_js(event));
+            }),
+        );
+        let client = Rc::downgrade(&self.inner);
+        let unsubscribe = Closure::<dyn FnMut()>::new(move || {
+            if let Some(client) = client.upgrade() {
+                client.events().unsubscribe(id);
+            }
+        });
+        Ok(unsubscribe.into_js_value().unchecked_into())
+    }
+}

@@ -1,0 +1,123 @@
+//! JS values to the JSON data `core` validates, and back.
+
+use crate::core::error::AuthError;
+use js_sys::{Array, Object, Reflect};
+use serde_json::{Map, Number, Value};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+/// How deep option objects may nest (credentials are one level).
+const MAX_DEPTH: usize = 4;
+
+fn js_type(value: &JsValue) -> &'static str {
+    if value.is_function() {
+        "a function"
+    } else if value.is_symbol() {
+        "a symbol"
+    } else if value.is_bigint() {
+        "a bigint"
+    } else {
+        "an unsupported value"
+    }
+}
+
+/// Converts plain data (objects, arrays, strings, numbers, booleans, null).
+/// `undefined` reads as absent (`None`). Anything else is `INVALID_OPTIONS`
+/// naming `path`.
+pub fn to_json(value: &JsValue, path: &str, depth: usize) -> Result<Option<Value>, AuthError> {
+    if value.is_undefined() {
+        return Ok(None);
+    }
+    if value.is_null() {
+        return Ok(Some(Value::Null));
+    }
+    if let Some(b) = value.as_bool() {
+        return Ok(Some(Value::Bool(b)));
+    }
+    if let Some(n) = value.as_f64() {
+        return Number::from_f64(n)
+            .map(|n| Some(Value::Number(n)))
+            .ok_or_else(|| AuthError::invalid_options(format!("{path} must be a finite number")));
+    }
+    if let Some(s) = value.as_string() {
+        return Ok(Some(Value::String(s)));
+    }
+    if value.is_function() || value.is_symbol() || value.is_bigint() || !value.is_object() {
+        return Err(AuthError::invalid_options(format!(
+            "{path} must be plain data, not {}",
+            js_type(value)
+        )));
+    }
+    if depth >= MAX_DEPTH {
+        return Err(AuthError::invalid_options(format!(
+            "{path} is nested too deeply"
+        )));
+    }
+    if Array::is_array(value) {
+        let array: &Array = value.unchecked_ref();
+        let mut items = Vec::new();
+        for (i, item) in array.iter().enumerate() {
+            let item = to_json(&item, &format!("{path}[{i}]"), depth + 1)?;
+            items.push(item.unwrap_or(Value::Null));
+        }
+        return Ok(Some(Value::Array(items)));
+    }
+    let object: &Object = value.unchecked_ref();
+    let mut map = Map::new();
+    for key in own_keys(object, path)? {
+        let child = get(object, &key, &format!("{path}.{key}"))?;
+        if let Some(v) = to_json(&child, &format!("{path}.{key}"), depth + 1)? {
+            map.insert(key, v);
+        }
+    }
+    Ok(Some(Value::Object(map)))
+}
+
+/// `Object.keys(object)`, which a Proxy can make throw.
+pub fn own_keys(object: &Object, path: &str) -> Result<Vec<String>, AuthError> {
+    let keys = Reflect::own_keys(object).map_err(|e| {
+        AuthError::invalid_options(format!("{path} cannot be read: {}", describe(&e)))
+    })?;
+    Ok(keys
+        .iter()
+        .filter_map(|k| k.as_string())
+        .filter(|k| {
+            Object::get_own_property_descriptor(object, &JsValue::from_str(k))
+                .dyn_into::<Object>()
+                .ok()
+                .and_then(|d| Reflect::get(&d, &JsValue::from_str("enumerable")).ok())
+                .and_then(|e| e.as_bool())
+                .unwrap_or(false)
+        })
+        .collect())
+}
+
+/// `object[key]`, which a getter or a Proxy can make throw.
+pub fn get(object: &JsValue, key: &str, path: &str) -> Result<JsValue, AuthError> {
+    Reflect::get(object, &JsValue::from_str(key))
+        .map_err(|e| AuthError::invalid_options(format!("{path} cannot be read: {}", describe(&e))))
+}
+
+/// A short description of a thrown JS value: its message, never its stack.
+pub fn describe(thrown: &JsValue) -> String {
+    let text = if let Some(error) = thrown.dyn_ref::<js_sys::Error>() {
+        let name = String::from(error.name());
+        let message = String::from(error.message());
+        if message.is_empty() {
+            name
+        } else {
+            format!("{name}: {message}")
+        }
+    } else if let Some(s) = thrown.as_string() {
+        s
+    } else {
+        "an unknown error".to_string()
+    };
+    crate::core::vendors::common::clean_message(&text)
+}
+
+/// JSON data to a plain JS value (for `meta` and list results).
+pub fn from_json(value: &Value) -> JsValue {
+    let serializer = serde_wasm_bindgen::Serializer::json_compatible();
+    serde::Serialize::serialize(value, &serializer).unwrap_or(JsValue::NULL)
+}

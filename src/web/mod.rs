@@ -1,0 +1,11 @@
+//! The JS half: adapters from the JS world to the core traits, and the
+//! exported API. Nothing here decides anything a vendor or the cache cares
+//! about; that all lives in `core`.
+
+mod api;
+mod convert;
+mod error;
+mod fetch;
+mod runtime;
+mod storage;
+mod types;

@@ -1,0 +1,58 @@
+//! Time and timers from the JS global scope (windows, workers, Node and
+//! Cloudflare Workers all have `Date.now` and `setTimeout`).
+
+use crate::core::clock::Clock;
+use crate::core::http::LocalFuture;
+use js_sys::{Function, Promise};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_name = setTimeout)]
+    fn set_timeout(callback: &Function, ms: f64) -> JsValue;
+    #[wasm_bindgen(js_name = clearTimeout)]
+    fn clear_timeout(id: &JsValue);
+}
+
+/// `Date.now()`.
+pub struct JsClock;
+
+impl Clock for JsClock {
+    fn now_ms(&self) -> i64 {
+        js_sys::Date::now() as i64
+    }
+
+    fn sleep(&self, ms: u64) -> LocalFuture<'static, ()> {
+        let promise = Promise::new(&mut |resolve, _reject| {
+            set_timeout(&resolve, ms as f64);
+        });
+        Box::pin(async move {
+            let _ = JsFuture::from(promise).await;
+        })
+    }
+}
+
+/// A `setTimeout` that is cleared when dropped (time-outs of requests that
+/// finished in time must not keep a Worker or Node process alive).
+pub struct Timer {
+    id: JsValue,
+    _callback: Closure<dyn FnMut()>,
+}
+
+impl Timer {
+    pub fn new(ms: u32, callback: impl FnMut() + 'static) -> Timer {
+        let callback = Closure::<dyn FnMut()>::new(callback);
+        let id = set_timeout(callback.as_ref().unchecked_ref(), f64::from(ms));
+        Timer {
+            id,
+            _callback: callback,
+        }
+    }
+}
+
+impl Drop for Timer {
+    fn drop(&mut self) {
+        clear_timeout(&self.id);
+    }
+}

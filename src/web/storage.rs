@@ -1,0 +1,221 @@
+//! Token stores from `options.store`: the realm's memory, `localStorage`,
+//! `sessionStorage`, or any object with `get` / `put` / `delete` (a
+//! Cloudflare KV binding passes as is).
+
+use crate::core::error::AuthError;
+use crate::core::http::LocalFuture;
+use crate::core::store::{MemoryStore, StoreError, TokenStore};
+use crate::web::convert::{describe, get};
+use gloo_storage::{LocalStorage, SessionStorage, Storage as _};
+use js_sys::{Function, Object, Promise, Reflect};
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+const STORE_HINT: &str =
+    "options.store must be \"memory\", \"localStorage\", \"sessionStorage\" or an object with get, put and delete methods";
+
+/// Builds the store named by `options.store` (`undefined` = memory).
+pub fn from_option(value: &JsValue) -> Result<Rc<dyn TokenStore>, AuthError> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(Rc::new(MemoryStore::shared()));
+    }
+    if let Some(name) = value.as_string() {
+        return match name.as_str() {
+            "memory" => Ok(Rc::new(MemoryStore::shared())),
+            "localStorage" | "sessionStorage" => web_storage(&name),
+            _ => Err(AuthError::invalid_options(format!(
+                "{STORE_HINT}; got \"{}\"",
+                crate::core::options::clip(&name)
+            ))),
+        };
+    }
+    if value.is_object() {
+        return KvStore::new(value).map(|s| Rc::new(s) as Rc<dyn TokenStore>);
+    }
+    Err(AuthError::invalid_options(STORE_HINT))
+}
+
+/// A name for the runtime, for messages about what it lacks.
+fn runtime_name() -> &'static str {
+    let global = js_sys::global();
+    let has = |name: &str| Reflect::has(&global, &JsValue::from_str(name)).unwrap_or(false);
+    if has("WebSocketPair") {
+        "Cloudflare Workers"
+    } else if has("process") && !has("window") {
+        "Node.js"
+    } else if has("WorkerGlobalScope") || has("importScripts") {
+        "a web worker"
+    } else {
+        "this runtime"
+    }
+}
+
+/// `localStorage` / `sessionStorage`. Missing (Node, Workers, a worker
+/// thread) is a wrong option; present but throwing (a private window's
+/// `SecurityError`) is a store failure the client falls back from.
+fn web_storage(name: &str) -> Result<Rc<dyn TokenStore>, AuthError> {
+    let global = js_sys::global();
+    let present = Reflect::has(&global, &JsValue::from_str(name)).unwrap_or(false)
+        && web_sys::window().is_some();
+    if !present {
+        return Err(AuthError::invalid_options(format!(
+            "options.store: {name} does not exist in {}; use \"memory\" or a KV-shaped object there",
+            runtime_name()
+        )));
+    }
+    Ok(Rc::new(WebStorage {
+        session: name == "sessionStorage",
+    }))
+}
+
+struct WebStorage {
+    session: bool,
+}
+
+impl WebStorage {
+    /// The Storage object, or why it cannot be used. Checked before gloo's
+    /// accessor, which throws where storage is denied.
+    fn storage(&self) -> Result<web_sys::Storage, StoreError> {
+        let window = web_sys::window().ok_or_else(|| StoreError("no window".into()))?;
+        let usable = if self.session {
+            window.session_storage()
+        } else {
+            window.local_storage()
+        };
+        match usable {
+            Ok(Some(_)) => Ok(if self.session {
+                SessionStorage::raw()
+            } else {
+                LocalStorage::raw()
+            }),
+            Ok(None) => Err(StoreError("storage is unavailable".into())),
+            Err(e) => Err(StoreError(describe(&e))),
+        }
+    }
+
+    fn run<T>(
+        &self,
+        op: impl FnOnce(&web_sys::Storage) -> Result<T, JsValue>,
+    ) -> Result<T, StoreError> {
+        let storage = self.storage()?;
+        op(&storage).map_err(|e| StoreError(describe(&e)))
+    }
+}
+
+impl TokenStore for WebStorage {
+    fn get<'a>(&'a self, key: &'a str) -> LocalFuture<'a, Result<Option<String>, StoreError>> {
+        let result = self.run(|s| s.get_item(key));
+        Box::pin(async move { result })
+    }
+
+    fn put<'a>(
+        &'a self,
+        key: &'a str,
+        value: String,
+        _ttl: Option<u64>,
+    ) -> LocalFuture<'a, Result<(), StoreError>> {
+        let result = self.run(|s| s.set_item(key, &value));
+        Box::pin(async move { result })
+    }
+
+    fn delete<'a>(&'a self, key: &'a str) -> LocalFuture<'a, Result<(), StoreError>> {
+        let result = self.run(|s| s.remove_item(key));
+        Box::pin(async move { result })
+    }
+
+    fn is_persistent(&self) -> bool {
+        true
+    }
+}
+
+/// Any object with `get(key)`, `put(key, value, { expirationTtl? })` and
+/// `delete(key)`, each returning a value or a promise.
+struct KvStore {
+    target: JsValue,
+    get: Function,
+    put: Function,
+    delete: Function,
+}
+
+impl KvStore {
+    fn new(target: &JsValue) -> Result<KvStore, AuthError> {
+        let method = |name: &str| -> Result<Function, AuthError> {
+            get(target, name, &format!("options.store.{name}"))?
+                .dyn_into::<Function>()
+                .map_err(|_| {
+                    AuthError::invalid_options(format!(
+                        "{STORE_HINT}; options.store.{name} is not a function"
+                    ))
+                })
+        };
+        Ok(KvStore {
+            target: target.clone(),
+            get: method("get")?,
+            put: method("put")?,
+            delete: method("delete")?,
+        })
+    }
+
+    /// Calls a method and awaits its result if it is a promise; a throw or a
+    /// rejection becomes a `StoreError`.
+    async fn call(&self, method: &Function, args: &js_sys::Array) -> Result<JsValue, StoreError> {
+        let returned =
+            Reflect::apply(method, &self.target, args).map_err(|e| StoreError(describe(&e)))?;
+        JsFuture::from(Promise::resolve(&returned))
+            .await
+            .map_err(|e| StoreError(describe(&e)))
+    }
+}
+
+impl TokenStore for KvStore {
+    fn get<'a>(&'a self, key: &'a str) -> LocalFuture<'a, Result<Option<String>, StoreError>> {
+        Box::pin(async move {
+            let value = self
+                .call(&self.get, &js_sys::Array::of1(&JsValue::from_str(key)))
+                .await?;
+            if value.is_null() || value.is_undefined() {
+                return Ok(None);
+            }
+            // A non-string value is not an entry of ours: read as none.
+            Ok(value.as_string())
+        })
+    }
+
+    fn put<'a>(
+        &'a self,
+        key: &'a str,
+        value: String,
+        ttl: Option<u64>,
+    ) -> LocalFuture<'a, Result<(), StoreError>> {
+        Box::pin(async move {
+            let options = Object::new();
+            if let Some(ttl) = ttl {
+                let _ = Reflect::set(
+                    &options,
+                    &JsValue::from_str("expirationTtl"),
+                    &JsValue::from_f64(ttl as f64),
+                );
+            }
+            let args = js_sys::Array::of3(
+                &JsValue::from_str(key),
+                &JsValue::from_str(&value),
+                &options,
+            );
+            self.call(&self.put, &args).await.map(|_| ())
+        })
+    }
+
+    fn delete<'a>(&'a self, key: &'a str) -> LocalFuture<'a, Result<(), StoreError>> {
+        Box::pin(async move {
+            self.call(&self.delete, &js_sys::Array::of1(&JsValue::from_str(key)))
+                .await
+                .map(|_| ())
+        })
+    }
+
+    fn is_persistent(&self) -> bool {
+        true
+    }
+}

@@ -1,0 +1,174 @@
+//! The TypeScript types of the options and results. `core::options` and the
+//! vendor files validate the same shapes at run time; the consumer type test
+//! (`tests/consumers/types`) keeps the two in step.
+
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TYPES: &'static str = r#"
+/** The vendors this package knows. */
+export type Vendor = "runbuggy" | "personr" | "emnify" | "zumrails" | "voipbin";
+
+/** The stable codes of `AuthError.code`. */
+export type AuthErrorCode =
+  | "INVALID_OPTIONS" | "INVALID_CREDENTIALS" | "MFA_REQUIRED" | "REAUTH_REQUIRED"
+  | "TOKEN_REJECTED" | "RATE_LIMITED" | "NETWORK" | "TIMEOUT" | "BAD_RESPONSE"
+  | "VENDOR_ERROR" | "FOREIGN_ORIGIN" | "UNSUPPORTED" | "STORAGE";
+
+/**
+ * A store for cache entries: any object with these three methods, sync or
+ * async. A Cloudflare KV namespace binding fits as is. `expirationTtl` is in
+ * seconds and never below 60 (KV's minimum).
+ */
+export interface KvStore {
+  get(key: string): string | null | Promise<string | null>;
+  put(key: string, value: string, options?: { expirationTtl?: number }): unknown;
+  delete(key: string): unknown;
+}
+
+/**
+ * Where tokens are cached. `"memory"` (the default) is shared by every client
+ * of this JS realm; `"localStorage"` and `"sessionStorage"` exist only in
+ * browser windows; a `KvStore` works everywhere.
+ */
+export type TokenStoreOption = "memory" | "localStorage" | "sessionStorage" | KvStore;
+
+/** Options every vendor takes. */
+export interface CommonOptions {
+  /** The vendor root, replacing the environment's hosts (a simulator, a self-hosted install). */
+  baseUrl?: string;
+  /** Where tokens are cached. Default `"memory"`. Passwords are never stored. */
+  store?: TokenStoreOption;
+  /** Renew this many seconds before the token expires. Default 60. */
+  refreshMarginSeconds?: number;
+  /** Upper bound of every request the library makes, in ms. Default 15000. */
+  timeoutMs?: number;
+  /** The `fetch` to use. Default: the global `fetch`. */
+  fetch?: (input: string, init?: RequestInit) => Promise<Response>;
+}
+
+/**
+ * RunBuggy: an API token used as is, or a web-session JWT (copied from the
+ * `Authorization` header after the password-less web login) exchanged once
+ * for a long-lasting API token. The library cannot renew a session JWT: when
+ * it has expired and no token is cached, calls fail with `REAUTH_REQUIRED`.
+ * `revoke()` only forgets the token (RunBuggy has no revoke endpoint).
+ */
+export interface RunBuggyOptions extends CommonOptions {
+  vendor: "runbuggy";
+  environment?: "production" | "staging";
+  credentials:
+    | { apiToken: string; sessionJwt?: never }
+    | {
+        apiToken?: never;
+        sessionJwt: string;
+        /** The name of the API token to create. */
+        tokenName: string;
+        description?: string;
+        /** ISO-8601 expiry of the API token; `null` or absent: it never expires. */
+        expireAt?: string | null;
+      };
+}
+
+/**
+ * Personr: email + password generate a one-year token. Generating a token
+ * invalidates the previous one for every holder, so the library generates
+ * only when no usable token is cached. `revoke()` only forgets the token.
+ */
+export interface PersonrOptions extends CommonOptions {
+  vendor: "personr";
+  environment?: "production";
+  credentials: { email: string; password: string };
+}
+
+/**
+ * emnify: an application token (recommended), or a username and password
+ * (sent as its SHA-1 hex; pass `passwordIsSha1: true` if it already is).
+ * Auth tokens last 240 minutes; user logins renew with the refresh token.
+ */
+export interface EmnifyOptions extends CommonOptions {
+  vendor: "emnify";
+  environment?: "production";
+  credentials:
+    | { applicationToken: string; username?: never; password?: never }
+    | { applicationToken?: never; username: string; password: string; passwordIsSha1?: boolean };
+}
+
+/**
+ * Zūm Rails: the API username and password of the Portal's "Webhook & API
+ * settings". Tokens last about an hour. Too many requests block the caller's
+ * IP for 5 minutes. `revoke()` cancels the token at Zūm Rails.
+ */
+export interface ZumRailsOptions extends CommonOptions {
+  vendor: "zumrails";
+  environment?: "production" | "sandbox";
+  credentials: { username: string; password: string };
+}
+
+/**
+ * VoIPBIN: username + password log in for a 7-day token, or an access key
+ * used as is (sent only as `?accesskey=`, never in a header).
+ */
+export interface VoipbinOptions extends CommonOptions {
+  vendor: "voipbin";
+  environment?: "production";
+  credentials:
+    | { username: string; password: string; accessKey?: never }
+    | { accessKey: string; username?: never; password?: never };
+}
+
+/** The options of `new AuthClient(options)`, by vendor. */
+export type AuthClientOptions =
+  | RunBuggyOptions
+  | PersonrOptions
+  | EmnifyOptions
+  | ZumRailsOptions
+  | VoipbinOptions;
+
+/** The options of `getToken` and `getTokenInfo`. */
+export interface GetTokenOptions {
+  /**
+   * `"default"`: use a fresh cached token, else renew. `"reload"`: renew now.
+   * `"only-if-cached"`: never go to the network.
+   */
+  cache?: "default" | "reload" | "only-if-cached";
+}
+
+/** A token with what is known about it. */
+export interface TokenInfo {
+  token: string;
+  /** ms since the epoch (local clock), or `null` for a token that never expires. */
+  expiresAt: number | null;
+  /** Whether it was served from the cache rather than obtained just now. */
+  fromCache: boolean;
+  vendor: Vendor;
+  environment: string;
+  /** Vendor facts: Zūm Rails' customerId, companyName…; Personr's userId. Never a secret. */
+  meta: Record<string, unknown>;
+}
+
+/** The payload of a `"token"` event (never the token itself). */
+export interface TokenEvent {
+  vendor: Vendor;
+  expiresAt: number | null;
+  fromCache: boolean;
+}
+
+/** The payload of a `"storage-fallback"` event. */
+export interface StorageFallbackEvent {
+  vendor: Vendor;
+  /** What the store said, without secrets. */
+  reason: string;
+}
+
+/** The payload of an `"error"` event: the `AuthError` the call rejected with. */
+export interface AuthErrorEvent extends Error {
+  code: AuthErrorCode;
+  vendor: Vendor | null;
+  status: number | null;
+  retryAfterSeconds: number | null;
+}
+
+export type AuthClientEventName = "token" | "error" | "storage-fallback";
+export type AuthClientListener = (payload: TokenEvent | AuthErrorEvent | StorageFallbackEvent) => void;
+"#;
