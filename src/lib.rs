@@ -10,6 +10,9 @@
 //! - `web` (wasm32 only): adapts the JS world (global `fetch`, Web Storage,
 //!   KV-shaped objects, Web Locks) to those traits and exports the JS API.
 
+// A panic in wasm kills the module instance: no unwrap/expect in the library.
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 pub mod core;
 
 #[cfg(target_arch = "wasm32")]

@@ -121,3 +121,57 @@ impl Clock for FixedClock {
         Box::pin(async {})
     }
 }
+
+/// A JWT with the given claims and a dummy signature: enough for the claim
+/// reading the library does (it never verifies signatures).
+pub fn unsigned_jwt(claims: &serde_json::Value) -> String {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine;
+    let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"HS256","typ":"JWT"}"#);
+    let payload = URL_SAFE_NO_PAD.encode(claims.to_string());
+    format!("{header}.{payload}.c2lnbmF0dXJl")
+}
+
+/// A store that fails every call, like `localStorage` in a private window.
+pub struct BrokenStore;
+
+impl crate::core::store::TokenStore for BrokenStore {
+    fn get<'a>(
+        &'a self,
+        _key: &'a str,
+    ) -> LocalFuture<'a, Result<Option<String>, crate::core::store::StoreError>> {
+        Box::pin(async {
+            Err(crate::core::store::StoreError(
+                "SecurityError: denied".into(),
+            ))
+        })
+    }
+
+    fn put<'a>(
+        &'a self,
+        _key: &'a str,
+        _value: String,
+        _ttl: Option<u64>,
+    ) -> LocalFuture<'a, Result<(), crate::core::store::StoreError>> {
+        Box::pin(async {
+            Err(crate::core::store::StoreError(
+                "QuotaExceededError: full".into(),
+            ))
+        })
+    }
+
+    fn delete<'a>(
+        &'a self,
+        _key: &'a str,
+    ) -> LocalFuture<'a, Result<(), crate::core::store::StoreError>> {
+        Box::pin(async {
+            Err(crate::core::store::StoreError(
+                "SecurityError: denied".into(),
+            ))
+        })
+    }
+
+    fn is_persistent(&self) -> bool {
+        true
+    }
+}

@@ -1,0 +1,236 @@
+//! emnify (seeds/002, vendors.md § emnify): the exact requests each flow
+//! sends and every documented answer.
+
+mod common;
+
+use common::*;
+use serde_json::{json, Value};
+use vendor_auth::core::client::CacheMode;
+use vendor_auth::core::error::ErrorCode;
+use vendor_auth::core::http::{Body, HttpResponse, Method};
+use vendor_auth::core::vendors::emnify::{parse_authenticate, Authenticated};
+
+fn body_json(body: &Body) -> Value {
+    match body {
+        Body::Json(text) => serde_json::from_str(text).unwrap(),
+        _ => panic!("not a JSON body"),
+    }
+}
+
+#[test]
+fn application_token_flow_sends_exactly_the_documented_request() {
+    let rig = Rig::new();
+    let token = emnify_jwt(240 * 60);
+    rig.transport
+        .ok(200, &json!({ "auth_token": token }).to_string());
+    let client = rig.client(emnify_app_options());
+    let info = block_on(client.token_info(CacheMode::Default)).unwrap();
+
+    let sent = rig.transport.requests();
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].method, Method::Post);
+    assert_eq!(sent[0].url, "http://sim.test/emnify/api/v1/authenticate");
+    assert_eq!(
+        sent[0].headers,
+        vec![("Content-Type".to_string(), "application/json".to_string())]
+    );
+    assert_eq!(
+        body_json(&sent[0].body),
+        json!({ "application_token": "app-token-1" })
+    );
+    assert_eq!(info.token.expose(), token);
+    assert_eq!(info.expires_at_ms, Some(NOW + 240 * 60 * 1000));
+    assert_eq!(info.environment, "production");
+}
+
+#[test]
+fn production_uses_the_documented_host() {
+    let rig = Rig::new();
+    rig.transport.ok(
+        200,
+        &json!({ "auth_token": emnify_jwt(60 * 60) }).to_string(),
+    );
+    let client =
+        rig.client(json!({ "vendor": "emnify", "credentials": { "applicationToken": "a" } }));
+    block_on(client.token_info(CacheMode::Default)).unwrap();
+    assert_eq!(
+        rig.transport.requests()[0].url,
+        "https://cdn.emnify.net/api/v1/authenticate"
+    );
+}
+
+#[test]
+fn user_login_sends_the_sha1_of_the_password() {
+    let rig = Rig::new();
+    rig.transport.ok(
+        200,
+        &json!({ "auth_token": emnify_jwt(3600), "refresh_token": "r1" }).to_string(),
+    );
+    let client = rig.client(json!({
+        "vendor": "emnify", "baseUrl": "http://sim.test/emnify",
+        "credentials": { "username": "user@domain.com", "password": "The quick brown fox jumps over the lazy dog" }
+    }));
+    block_on(client.token_info(CacheMode::Default)).unwrap();
+    let sent = &rig.transport.requests()[0];
+    // The seed's example hash is the SHA-1 of this sentence.
+    assert_eq!(
+        body_json(&sent.body),
+        json!({ "username": "user@domain.com", "password": "2fd4e1c67a2d28fced849ee1bb76e7391b93eb12" })
+    );
+}
+
+#[test]
+fn a_password_already_hashed_is_sent_as_is() {
+    let rig = Rig::new();
+    rig.transport
+        .ok(200, &json!({ "auth_token": emnify_jwt(3600) }).to_string());
+    let client = rig.client(json!({
+        "vendor": "emnify", "baseUrl": "http://sim.test/emnify",
+        "credentials": { "username": "u", "password": "2FD4E1C67A2D28FCED849EE1BB76E7391B93EB12", "passwordIsSha1": true }
+    }));
+    block_on(client.token_info(CacheMode::Default)).unwrap();
+    let body = body_json(&rig.transport.requests()[0].body);
+    assert_eq!(body["password"], "2fd4e1c67a2d28fced849ee1bb76e7391b93eb12");
+}
+
+#[test]
+fn renewal_uses_the_refresh_token_first_then_falls_back_to_login() {
+    let rig = Rig::new();
+    rig.transport.ok(
+        200,
+        &json!({ "auth_token": emnify_jwt(3600), "refresh_token": "r1" }).to_string(),
+    );
+    rig.transport
+        .ok(200, &json!({ "auth_token": emnify_jwt(7200) }).to_string());
+    let client = rig.client(json!({
+        "vendor": "emnify", "baseUrl": "http://sim.test/emnify",
+        "credentials": { "username": "u", "password": "p" }
+    }));
+    block_on(client.token_info(CacheMode::Default)).unwrap();
+    rig.clock.advance(3600 * 1000);
+    block_on(client.token_info(CacheMode::Default)).unwrap();
+    let sent = rig.transport.requests();
+    assert_eq!(body_json(&sent[1].body), json!({ "refresh_token": "r1" }));
+
+    // The refresh answer had no new refresh token: the next renewal logs in.
+    rig.transport.ok(
+        200,
+        &json!({ "auth_token": emnify_jwt(3 * 3600), "refresh_token": "r2" }).to_string(),
+    );
+    rig.clock.advance(3600 * 1000);
+    block_on(client.token_info(CacheMode::Default)).unwrap();
+    assert_eq!(
+        body_json(&rig.transport.requests()[2].body)["username"],
+        "u"
+    );
+}
+
+#[test]
+fn a_rejected_refresh_token_falls_back_to_a_full_login() {
+    let rig = Rig::new();
+    rig.transport.ok(
+        200,
+        &json!({ "auth_token": emnify_jwt(3600), "refresh_token": "r1" }).to_string(),
+    );
+    rig.transport.ok(
+        401,
+        &json!({ "error_code": 1102, "error_token": "InvalidToken", "message": "Invalid token" })
+            .to_string(),
+    );
+    let fresh = emnify_jwt(3 * 3600);
+    rig.transport.ok(
+        200,
+        &json!({ "auth_token": fresh, "refresh_token": "r2" }).to_string(),
+    );
+    let client = rig.client(json!({
+        "vendor": "emnify", "baseUrl": "http://sim.test/emnify",
+        "credentials": { "username": "u", "password": "p" }
+    }));
+    block_on(client.token_info(CacheMode::Default)).unwrap();
+    rig.clock.advance(3600 * 1000);
+    let info = block_on(client.token_info(CacheMode::Default)).unwrap();
+    assert_eq!(info.token.expose(), fresh);
+    let sent = rig.transport.requests();
+    assert_eq!(sent.len(), 3);
+    assert_eq!(body_json(&sent[1].body), json!({ "refresh_token": "r1" }));
+    assert_eq!(body_json(&sent[2].body)["username"], "u");
+}
+
+#[test]
+fn an_mfa_answer_fails_with_mfa_required() {
+    let rig = Rig::new();
+    rig.transport
+        .ok(200, &json!({ "mfa_token": "m1" }).to_string());
+    let client = rig.client(json!({
+        "vendor": "emnify", "baseUrl": "http://sim.test/emnify",
+        "credentials": { "username": "u", "password": "p" }
+    }));
+    let error = block_on(client.token_info(CacheMode::Default)).unwrap_err();
+    assert_eq!(error.code, ErrorCode::MfaRequired);
+    assert!(!error.message.contains("m1"));
+}
+
+#[test]
+fn documented_error_codes_map_to_stable_codes() {
+    let cases = [
+        (401, 1101, ErrorCode::InvalidCredentials),
+        (401, 1102, ErrorCode::TokenRejected),
+        (401, 1103, ErrorCode::TokenRejected),
+        (403, 1104, ErrorCode::VendorError),
+        (429, 1105, ErrorCode::RateLimited),
+    ];
+    for (status, code, expected) in cases {
+        let body =
+            json!({ "error_code": code, "error_token": "Name", "message": "Vendor says no" });
+        let error =
+            parse_authenticate(&HttpResponse::new(status, body.to_string()), NOW).unwrap_err();
+        assert_eq!(error.code, expected, "{code}");
+        assert_eq!(error.status, Some(status));
+        assert!(
+            error.message.contains("Vendor says no"),
+            "{}",
+            error.message
+        );
+    }
+}
+
+#[test]
+fn a_429_carries_retry_after() {
+    let response = HttpResponse::new(429, json!({ "error_code": 1105 }).to_string())
+        .with_header("Retry-After", "30");
+    let error = parse_authenticate(&response, NOW).unwrap_err();
+    assert_eq!(error.code, ErrorCode::RateLimited);
+    assert_eq!(error.retry_after_seconds, Some(30));
+}
+
+#[test]
+fn garbage_answers_are_bad_response_or_vendor_error() {
+    let cases = [
+        (200, "", ErrorCode::BadResponse),
+        (200, "{\"auth_tok", ErrorCode::BadResponse),
+        (200, "{\"auth_token\": 42}", ErrorCode::BadResponse),
+        (200, "<html>hi</html>", ErrorCode::BadResponse),
+        (500, "<html>oops</html>", ErrorCode::VendorError),
+        (502, "", ErrorCode::VendorError),
+    ];
+    for (status, body, expected) in cases {
+        let error = parse_authenticate(&HttpResponse::new(status, body), NOW).unwrap_err();
+        assert_eq!(error.code, expected, "{status} {body}");
+        assert!(
+            error.message.starts_with("emnify answered HTTP"),
+            "{}",
+            error.message
+        );
+    }
+}
+
+#[test]
+fn unknown_fields_are_ignored_and_a_token_without_exp_lasts_240_minutes() {
+    let body = json!({ "auth_token": "opaque", "extra": { "x": 1 } });
+    let Authenticated::Tokens(tokens) =
+        parse_authenticate(&HttpResponse::new(200, body.to_string()), NOW).unwrap()
+    else {
+        panic!("expected tokens")
+    };
+    assert_eq!(tokens.expires_at_ms, Some(NOW + 240 * 60 * 1000));
+}
