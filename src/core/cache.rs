@@ -38,6 +38,9 @@ pub struct Entry {
     pub skew_ms: i64,
     /// Local time of the login, in ms.
     pub obtained_at_ms: i64,
+    /// The vendor rejected this token and the client may not replace it by
+    /// itself (Personr without `regenerateOnRejection`).
+    pub rejected: bool,
 }
 
 impl Entry {
@@ -57,6 +60,7 @@ impl Entry {
             "skewMs": self.skew_ms,
             "obtainedAt": self.obtained_at_ms,
             "meta": self.tokens.meta,
+            "rejected": self.rejected,
         })
         .to_string()
     }
@@ -94,12 +98,19 @@ impl Entry {
             },
             skew_ms: map.get("skewMs").and_then(Value::as_i64).unwrap_or(0),
             obtained_at_ms: map.get("obtainedAt").and_then(Value::as_i64).unwrap_or(0),
+            rejected: map
+                .get("rejected")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
         })
     }
 
     /// Whether the token may still be used at local time `now_ms`: until
     /// `expiresAt - margin`, with the clock skew seen at login applied.
     pub fn is_fresh(&self, now_ms: i64, margin_ms: i64) -> bool {
+        if self.rejected {
+            return false;
+        }
         match self.tokens.expires_at_ms {
             None => true,
             Some(expires) => {
@@ -121,4 +132,22 @@ impl Entry {
         let remaining = self.local_expiry_ms()?.saturating_sub(now_ms) / 1000;
         Some((remaining.max(0) as u64).max(MIN_STORE_TTL_SECONDS))
     }
+}
+
+/// The key of a vendor's "hold off until" marker: after a long rate limit
+/// (Zūm Rails blocks the IP for 5 minutes), every client sharing the store
+/// waits instead of sending more logins. Per vendor and scope, not per
+/// principal: vendors limit by IP.
+pub fn hold_key(vendor: Vendor, scope: &str) -> String {
+    format!("vendor-auth:v1:{}:{scope}:hold", vendor.as_str())
+}
+
+pub fn encode_hold(until_ms: i64) -> String {
+    json!({ "v": ENTRY_VERSION, "holdUntil": until_ms }).to_string()
+}
+
+pub fn decode_hold(text: &str) -> Option<i64> {
+    let value: Value = serde_json::from_str(text).ok()?;
+    (value.get("v")?.as_u64()? == ENTRY_VERSION).then_some(())?;
+    value.get("holdUntil")?.as_i64()
 }

@@ -1,18 +1,25 @@
-//! The client: options, vendor flow, store and single flight put together.
-//! `getToken` is: read the cache; if the token is fresh, return it; else join
-//! or lead the one renewal in flight for this principal.
+//! The client: options, vendor flow, store, locks and single flight put
+//! together.
+//!
+//! `getToken` reads the cache; a fresh token is returned at once. Otherwise
+//! the one renewal in flight for this principal is joined, or led: take the
+//! cross-context lock (persistent stores), read the store again (another tab
+//! may have renewed), and only then go to the vendor.
 
-use crate::core::cache::{cache_key, principal_digest, Entry};
+use crate::core::cache::{cache_key, decode_hold, encode_hold, hold_key, principal_digest, Entry};
 use crate::core::clock::Clock;
 use crate::core::error::{AuthError, ErrorCode};
 use crate::core::events::{Event, Events};
 use crate::core::flight::Flights;
-use crate::core::http::Transport;
+use crate::core::http::{is_header_safe, HttpRequest, HttpResponse, Transport};
+use crate::core::lock::LockManager;
 use crate::core::options::ClientOptions;
 use crate::core::secret::Secret;
 use crate::core::store::{MemoryStore, StoreError, TokenStore};
 use crate::core::token::{jwt_claims, numeric_date_ms, TokenSet};
-use crate::core::vendors::{self, Http, Revoked, Site, Vendor, VendorFlow};
+use crate::core::vendors::emnify::Emnify;
+use crate::core::vendors::voipbin::Voipbin;
+use crate::core::vendors::{self, Attachment, Http, Revoked, Site, Vendor, VendorFlow};
 use serde_json::{Map, Value};
 use std::cell::Cell;
 use std::rc::Rc;
@@ -56,14 +63,23 @@ pub struct Parts {
     pub transport: Rc<dyn Transport>,
     pub clock: Rc<dyn Clock>,
     pub store: Rc<dyn TokenStore>,
+    /// Cross-context locks, used with persistent stores; `None` where the
+    /// runtime has none (then renewals are best effort across contexts).
+    pub locks: Option<Rc<dyn LockManager>>,
 }
 
-type Renewal = Result<Entry, AuthError>;
+/// A renewal's outcome: the entry, and whether it was found in the store
+/// (another context renewed while this one waited for the lock).
+type Renewal = Result<(Entry, bool), AuthError>;
 
 thread_local! {
     /// Renewals in flight in this realm, by cache key: shared by every client.
     static FLIGHTS: Rc<Flights<Renewal>> = Rc::new(Flights::default());
 }
+
+/// A rate limit at least this long is recorded in the store so that other
+/// clients hold off too, instead of each learning it with a request.
+const HOLD_THRESHOLD_SECONDS: u64 = 30;
 
 pub struct Client {
     options: ClientOptions,
@@ -84,6 +100,13 @@ impl Client {
     pub fn new(options: ClientOptions, parts: Parts) -> Result<Client, AuthError> {
         let site = vendors::resolve_site(&options)?;
         let flow = vendors::flow(&options, &site)?;
+        if let Some(token) = flow.static_token() {
+            if !is_header_safe(token.access.expose()) {
+                return Err(AuthError::invalid_options(
+                    "the token in credentials contains characters not allowed in HTTP (spaces at the ends, line breaks or control characters)",
+                ));
+            }
+        }
         let principal = principal_digest(&flow.principal());
         let key = cache_key(options.vendor, &site.scope, &principal);
         Ok(Client {
@@ -108,6 +131,10 @@ impl Client {
         &self.site
     }
 
+    pub fn options(&self) -> &ClientOptions {
+        &self.options
+    }
+
     pub fn events(&self) -> &Events {
         &self.events
     }
@@ -115,6 +142,16 @@ impl Client {
     /// The store key of this client's entry.
     pub fn cache_key(&self) -> &str {
         &self.key
+    }
+
+    /// Where this vendor wants the token on API calls.
+    pub fn attachment(&self) -> Attachment {
+        self.flow.attachment()
+    }
+
+    /// Whether an API answer says the token was rejected.
+    pub fn is_rejection(&self, status: u16, body: &str) -> bool {
+        self.flow.is_rejection(status, body)
     }
 
     /// The token, from the cache when it is fresh, else renewed once for all
@@ -131,9 +168,12 @@ impl Client {
         let mut previous = None;
         if mode != CacheMode::Reload {
             if let Some(entry) = self.read_entry().await {
-                if entry.is_fresh(self.parts.clock.now_ms(), self.options.refresh_margin_ms) {
+                if self.is_fresh(&entry) {
                     self.announce(&entry, true);
                     return Ok(self.entry_info(entry, true));
+                }
+                if entry.rejected {
+                    return Err(self.rejected_error());
                 }
                 previous = Some(entry);
             }
@@ -144,38 +184,208 @@ impl Client {
                         "no usable {} token is cached and cache: \"only-if-cached\" forbids going to the network",
                         self.vendor().display_name()
                     ),
-                )
-                .with_vendor(self.vendor()));
+                ));
             }
         }
-        let flights = FLIGHTS.with(Rc::clone);
-        let entry = flights.run(&self.key, || self.renew(previous)).await?;
-        self.announce(&entry, false);
-        Ok(self.entry_info(entry, false))
+        self.renew_once(previous, None).await
     }
 
-    /// Obtains a new token from the vendor and stores it.
-    async fn renew(&self, previous: Option<Entry>) -> Renewal {
+    /// Compare-and-renew, after the vendor rejected `rejected`: if the store
+    /// already holds another fresh token (another client renewed), that one
+    /// is used; otherwise one renewal for everyone. Personr without
+    /// `regenerateOnRejection` fails with `REAUTH_REQUIRED` instead.
+    pub async fn renew_after_rejection(&self, rejected: &Secret) -> Result<TokenInfo, AuthError> {
+        let result = self.renew_after_rejection_inner(rejected).await;
+        self.reported(result)
+    }
+
+    async fn renew_after_rejection_inner(&self, rejected: &Secret) -> Result<TokenInfo, AuthError> {
+        let name = self.vendor().display_name();
+        if self.flow.static_token().is_some() {
+            return Err(AuthError::new(
+                ErrorCode::TokenRejected,
+                format!("{name} rejected the token given in credentials: it may have been revoked or have expired"),
+            ));
+        }
+        let entry = self.read_entry().await;
+        if let Some(entry) = &entry {
+            if entry.tokens.access != *rejected && self.is_fresh(entry) {
+                return Ok(self.entry_info(entry.clone(), true));
+            }
+        }
+        if !self.flow.renews_after_rejection() {
+            if let Some(mut entry) = entry.filter(|e| e.tokens.access == *rejected) {
+                entry.rejected = true;
+                self.write_entry(&entry).await;
+            }
+            return Err(self.rejected_error());
+        }
+        self.renew_once(entry, Some(rejected)).await
+    }
+
+    fn rejected_error(&self) -> AuthError {
+        AuthError::new(
+            ErrorCode::ReauthRequired,
+            format!(
+                "{} rejected the cached token: a newer token was probably generated elsewhere, which invalidates this one. \
+                 Generating another would invalidate that one in turn, so the library does not do it by itself: \
+                 call getToken({{ cache: \"reload\" }}) to generate one, or pass regenerateOnRejection: true",
+                self.vendor().display_name()
+            ),
+        )
+    }
+
+    /// Joins or leads the one renewal for this principal in this realm.
+    async fn renew_once(
+        &self,
+        previous: Option<Entry>,
+        rejected: Option<&Secret>,
+    ) -> Result<TokenInfo, AuthError> {
+        let flights = FLIGHTS.with(Rc::clone);
+        let (entry, from_cache) = flights
+            .run(&self.key, || self.renew(previous, rejected))
+            .await?;
+        self.announce(&entry, from_cache);
+        Ok(self.entry_info(entry, from_cache))
+    }
+
+    /// Renews under the cross-context lock. An entry found in the store once
+    /// the lock is held (another tab renewed meanwhile) is used as is.
+    async fn renew(&self, previous: Option<Entry>, rejected: Option<&Secret>) -> Renewal {
+        let _guard = match (&self.parts.locks, self.store().is_persistent()) {
+            (Some(locks), true) => locks.lock(&self.key).await,
+            _ => None,
+        };
+        if _guard.is_some() {
+            if let Some(entry) = self.read_entry().await {
+                let changed = previous
+                    .as_ref()
+                    .is_none_or(|p| p.tokens.access != entry.tokens.access);
+                let not_rejected = rejected.is_none_or(|r| *r != entry.tokens.access);
+                if changed && not_rejected && self.is_fresh(&entry) {
+                    return Ok((entry, true));
+                }
+            }
+        }
+        self.check_hold().await?;
         let clock = &*self.parts.clock;
-        let http = Http::new(
-            &*self.parts.transport,
-            clock,
-            self.vendor(),
-            self.options.timeout_ms,
-        );
-        let tokens = self
+        let http = self.http();
+        let obtained = self
             .flow
             .obtain(&http, previous.as_ref().map(|e| &e.tokens))
+            .await;
+        let tokens = match obtained {
+            Ok(tokens) => tokens,
+            Err(error) => {
+                self.record_hold(&error).await;
+                return Err(error);
+            }
+        };
+        let entry = self
+            .store_tokens(tokens, http.server_date_ms(), clock.now_ms())
             .await?;
-        let now = clock.now_ms();
+        Ok((entry, false))
+    }
+
+    fn http(&self) -> Http<'_> {
+        Http::new(
+            &*self.parts.transport,
+            &*self.parts.clock,
+            self.vendor(),
+            self.options.timeout_ms,
+        )
+    }
+
+    /// Checks a token from the vendor and stores it.
+    async fn store_tokens(
+        &self,
+        tokens: TokenSet,
+        server_date_ms: Option<i64>,
+        now: i64,
+    ) -> Result<Entry, AuthError> {
+        if !is_header_safe(tokens.access.expose()) {
+            return Err(AuthError::new(
+                ErrorCode::BadResponse,
+                format!(
+                    "{} answered with a token containing characters not allowed in an HTTP header (line breaks or control characters); it was refused, not used",
+                    self.vendor().display_name()
+                ),
+            ));
+        }
         let entry = Entry {
             principal: self.principal.clone(),
-            skew_ms: skew_ms(http.server_date_ms(), &tokens, now),
+            skew_ms: skew_ms(server_date_ms, &tokens, now),
             tokens,
             obtained_at_ms: now,
+            rejected: false,
         };
         self.write_entry(&entry).await;
         Ok(entry)
+    }
+
+    /// Fails fast while a recorded rate-limit hold lasts.
+    async fn check_hold(&self) -> Result<(), AuthError> {
+        let key = hold_key(self.vendor(), &self.site.scope);
+        let text = match self.store().get(&key).await {
+            Ok(text) => text,
+            Err(_) => self.fallback.get_now(&key),
+        };
+        let now = self.parts.clock.now_ms();
+        match text.as_deref().and_then(decode_hold) {
+            Some(until) if until > now => {
+                let seconds = ((until - now) as u64).div_ceil(1000);
+                Err(AuthError::new(
+                    ErrorCode::RateLimited,
+                    format!(
+                        "{} is rate limiting this client; no login is sent for another {seconds} s",
+                        self.vendor().display_name()
+                    ),
+                )
+                .with_retry_after(Some(seconds)))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    async fn record_hold(&self, error: &AuthError) {
+        let Some(seconds) = error
+            .retry_after_seconds
+            .filter(|_| error.code == ErrorCode::RateLimited)
+        else {
+            return;
+        };
+        if seconds < HOLD_THRESHOLD_SECONDS {
+            return;
+        }
+        let key = hold_key(self.vendor(), &self.site.scope);
+        let until = self.parts.clock.now_ms() + (seconds as i64) * 1000;
+        let text = encode_hold(until);
+        self.fallback.put_now(&key, text.clone());
+        if !self.using_fallback.get() {
+            let _ = self.parts.store.put(&key, text, Some(seconds)).await;
+        }
+    }
+
+    /// Sends an API request with the token attached the vendor's way. On the
+    /// vendor's rejection the token is renewed (compare-and-renew) and the
+    /// request sent once more; a second rejection is returned as it is.
+    pub async fn authorized(&self, request: HttpRequest) -> Result<HttpResponse, AuthError> {
+        let result = self.authorized_inner(request).await;
+        self.reported(result)
+    }
+
+    async fn authorized_inner(&self, request: HttpRequest) -> Result<HttpResponse, AuthError> {
+        let info = self.token_info_inner(CacheMode::Default).await?;
+        let http = self.http();
+        let attach = self.flow.attachment();
+        let response = http
+            .send(attach.apply(request.clone(), &info.token))
+            .await?;
+        if !self.flow.is_rejection(response.status, &response.body) {
+            return Ok(response);
+        }
+        let renewed = self.renew_after_rejection_inner(&info.token).await?;
+        http.send(attach.apply(request, &renewed.token)).await
     }
 
     /// Forgets the cached token (here and in the store).
@@ -201,20 +411,61 @@ impl Client {
             return Ok(Revoked::LocallyOnly);
         }
         let revoked = match self.read_entry().await {
-            Some(entry) => {
-                let clock = &*self.parts.clock;
-                let http = Http::new(
-                    &*self.parts.transport,
-                    clock,
-                    self.vendor(),
-                    self.options.timeout_ms,
-                );
-                self.flow.revoke(&http, &entry.tokens).await?
-            }
+            Some(entry) => self.flow.revoke(&self.http(), &entry.tokens).await?,
             None => Revoked::LocallyOnly,
         };
         self.clear().await?;
         Ok(revoked)
+    }
+
+    /// emnify: finishes a login that asked for a multi-factor code, and
+    /// caches the result.
+    pub async fn complete_mfa(
+        &self,
+        code: &str,
+        trusted_device: Option<&Map<String, Value>>,
+    ) -> Result<TokenInfo, AuthError> {
+        let result = async {
+            let emnify = self.emnify()?;
+            let http = self.http();
+            let tokens = emnify.complete_mfa(&http, code, trusted_device).await?;
+            let entry = self
+                .store_tokens(tokens, http.server_date_ms(), self.parts.clock.now_ms())
+                .await?;
+            self.announce(&entry, false);
+            Ok(self.entry_info(entry, false))
+        }
+        .await;
+        self.reported(result)
+    }
+
+    /// The emnify flow, or `UNSUPPORTED` naming the method.
+    pub fn emnify(&self) -> Result<&Emnify, AuthError> {
+        self.flow
+            .as_emnify()
+            .ok_or_else(|| self.unsupported("this method is emnify's"))
+    }
+
+    /// The VoIPBIN flow, or `UNSUPPORTED` naming the method.
+    pub fn voipbin(&self) -> Result<&Voipbin, AuthError> {
+        self.flow
+            .as_voipbin()
+            .ok_or_else(|| self.unsupported("this method is VoIPBIN's"))
+    }
+
+    fn unsupported(&self, what: &str) -> AuthError {
+        AuthError::new(
+            ErrorCode::Unsupported,
+            format!(
+                "{what}; this client is for {}",
+                self.vendor().display_name()
+            ),
+        )
+        .with_vendor(self.vendor())
+    }
+
+    fn is_fresh(&self, entry: &Entry) -> bool {
+        entry.is_fresh(self.parts.clock.now_ms(), self.options.refresh_margin_ms)
     }
 
     fn store(&self) -> &dyn TokenStore {
@@ -283,8 +534,9 @@ impl Client {
         }
     }
 
-    /// Every error leaves through here: secrets scrubbed, `"error"` emitted.
-    fn reported<T>(&self, result: Result<T, AuthError>) -> Result<T, AuthError> {
+    /// Every error leaves through here: secrets scrubbed, vendor set,
+    /// `"error"` emitted.
+    pub(crate) fn reported<T>(&self, result: Result<T, AuthError>) -> Result<T, AuthError> {
         result.map_err(|error| {
             let error = error.scrubbed(&self.flow.secrets());
             let error = if error.vendor.is_none() {

@@ -146,6 +146,40 @@ impl fmt::Debug for HttpResponse {
     }
 }
 
+/// Appends `name=value` to a URL's query, percent-encoding the value, before
+/// any fragment.
+pub fn with_query(url: &str, name: &str, value: &str) -> String {
+    let (base, fragment) = match url.find('#') {
+        Some(at) => (&url[..at], &url[at..]),
+        None => (url, ""),
+    };
+    let separator = if base.contains('?') { '&' } else { '?' };
+    format!(
+        "{base}{separator}{name}={}{fragment}",
+        percent_encode(value)
+    )
+}
+
+/// Percent-encodes everything but RFC 3986's unreserved characters.
+pub fn percent_encode(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+/// Whether `value` may be sent as an HTTP header value: visible ASCII and
+/// spaces only. A token with CR, LF or other control characters could inject
+/// headers, so it is refused instead of sent.
+pub fn is_header_safe(value: &str) -> bool {
+    !value.is_empty() && value.bytes().all(|b| (0x20..0x7f).contains(&b))
+}
+
 fn find_header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
     headers
         .iter()

@@ -10,6 +10,8 @@ pub mod error;
 pub mod events;
 pub mod flight;
 pub mod http;
+pub mod lock;
+pub mod manage;
 pub mod options;
 pub mod secret;
 pub mod store;

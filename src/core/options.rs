@@ -21,6 +21,17 @@ pub const KNOWN_OPTIONS: &[&str] = &[
     "refreshMarginSeconds",
     "timeoutMs",
     "fetch",
+    "tokenIn",
+    "loginMethod",
+    "regenerateOnRejection",
+];
+
+/// Options that apply to one vendor only; given for another, they are refused
+/// rather than ignored.
+const VENDOR_OPTIONS: &[(&str, Vendor)] = &[
+    ("tokenIn", Vendor::Voipbin),
+    ("loginMethod", Vendor::Personr),
+    ("regenerateOnRejection", Vendor::Personr),
 ];
 
 #[derive(Clone, Debug, PartialEq)]
@@ -60,6 +71,15 @@ impl ClientOptions {
                 Vendor::NAMES.join(", ")
             ))
         })?;
+        if let Some((name, owner)) = VENDOR_OPTIONS
+            .iter()
+            .find(|(name, owner)| *owner != vendor && top.has(name))
+        {
+            return Err(AuthError::invalid_options(format!(
+                "options.{name} applies only to {}",
+                owner.as_str()
+            )));
+        }
         let environment = top.optional_str("environment")?;
         let base_url = top
             .optional_str("baseUrl")?
@@ -96,6 +116,11 @@ impl ClientOptions {
 
     pub fn credential_fields(&self) -> Fields<'_> {
         Fields::new("credentials", &self.credentials)
+    }
+
+    /// The top-level options, for vendor-specific ones.
+    pub fn fields(&self) -> Fields<'_> {
+        Fields::new("options", &self.raw)
     }
 }
 
@@ -197,6 +222,33 @@ impl<'a> Fields<'a> {
         self.optional_str(name)?.ok_or_else(|| {
             AuthError::invalid_options(format!("{}.{name} is required (a string)", self.path))
         })
+    }
+
+    /// A string that must be one of `choices`.
+    pub fn optional_choice(
+        &self,
+        name: &str,
+        choices: &[&'static str],
+    ) -> Result<Option<&'static str>, AuthError> {
+        let Some(value) = self.optional_str(name)? else {
+            return Ok(None);
+        };
+        choices
+            .iter()
+            .find(|c| **c == value)
+            .map(|c| Some(*c))
+            .ok_or_else(|| {
+                AuthError::invalid_options(format!(
+                    "{}.{name} must be {}, not \"{}\"",
+                    self.path,
+                    choices
+                        .iter()
+                        .map(|c| format!("\"{c}\""))
+                        .collect::<Vec<_>>()
+                        .join(" or "),
+                    clip(&value)
+                ))
+            })
     }
 
     pub fn optional_bool(&self, name: &str) -> Result<Option<bool>, AuthError> {

@@ -3,11 +3,14 @@
 use crate::core::client::{CacheMode, Client, Parts, TokenInfo};
 use crate::core::error::AuthError;
 use crate::core::events::Event;
-use crate::core::options::ClientOptions;
+use crate::core::options::{ClientOptions, Fields};
+use crate::core::vendors::emnify::NewApplicationToken;
+use crate::core::vendors::voipbin::NewAccessKey;
 use crate::core::vendors::Revoked;
 use crate::web::convert::{from_json, get, own_keys, to_json};
 use crate::web::error::to_js;
 use crate::web::fetch::FetchTransport;
+use crate::web::locks::WebLocks;
 use crate::web::runtime::JsClock;
 use crate::web::storage;
 use js_sys::{Function, Object, Promise, Reflect};
@@ -26,6 +29,28 @@ extern "C" {
     pub type GetTokenOptions;
     #[wasm_bindgen(typescript_type = "AuthClientEventName")]
     pub type AuthClientEventName;
+    #[wasm_bindgen(typescript_type = "NewApplicationTokenOptions")]
+    pub type NewApplicationTokenOptions;
+    #[wasm_bindgen(typescript_type = "NewAccessKeyOptions")]
+    pub type NewAccessKeyOptions;
+    #[wasm_bindgen(typescript_type = "TrustedDevice")]
+    pub type TrustedDevice;
+}
+
+/// An optional options object of a method, as JSON data (`{}` when absent).
+fn method_options(value: Option<&JsValue>, path: &str) -> Result<Map<String, Value>, AuthError> {
+    match value.map(|v| to_json(v, path, 0)).transpose()?.flatten() {
+        None | Some(Value::Null) => Ok(Map::new()),
+        Some(Value::Object(map)) => Ok(map),
+        Some(other) => Err(AuthError::invalid_options(format!(
+            "{path} must be an object, not {}",
+            crate::core::options::type_name(&other)
+        ))),
+    }
+}
+
+fn json_list(items: Vec<Value>) -> JsValue {
+    from_json(&Value::Array(items))
 }
 
 /// Obtains, caches, renews and attaches one vendor's API token for one set
@@ -151,6 +176,7 @@ fn build(options: &JsValue) -> Result<Client, AuthError> {
             transport: Rc::new(transport),
             clock: Rc::new(JsClock),
             store,
+            locks: WebLocks::detect().map(|l| Rc::new(l) as Rc<dyn crate::core::lock::LockManager>),
         },
     )
 }
@@ -243,6 +269,95 @@ impl AuthClient {
                 Revoked::LocallyOnly => "local",
             }))
         })
+    }
+
+    /// emnify: finishes a login that rejected with `MFA_REQUIRED`, with the
+    /// code from the user's authenticator app, and caches the token. Pass
+    /// `trustedDevice` (`{ fingerprint, operating_system, browser }`) to have
+    /// emnify remember the device. Three wrong codes lock the account for 5
+    /// minutes. Other vendors: `UNSUPPORTED`.
+    #[wasm_bindgen(js_name = completeMfa, unchecked_return_type = "Promise<TokenInfo>")]
+    pub fn complete_mfa(&self, code: String, trusted_device: Option<TrustedDevice>) -> Promise {
+        let client = self.inner.clone();
+        let device = trusted_device.map(JsValue::from);
+        promise(async move {
+            let device = method_options(device.as_ref(), "trustedDevice")?;
+            let device = (!device.is_empty()).then_some(device);
+            let info = client.complete_mfa(&code, device.as_ref()).await?;
+            Ok(info_to_js(&info))
+        })
+    }
+
+    /// emnify: creates an application token (`POST /api/v1/application_token`)
+    /// and resolves to it. Store it like a password: emnify shows it once.
+    /// Other vendors: `UNSUPPORTED`.
+    #[wasm_bindgen(js_name = createApplicationToken, unchecked_return_type = "Promise<string>")]
+    pub fn create_application_token(&self, options: Option<NewApplicationTokenOptions>) -> Promise {
+        let client = self.inner.clone();
+        let options = options.map(JsValue::from);
+        promise(async move {
+            client.emnify()?;
+            let fields = method_options(options.as_ref(), "options")?;
+            let params = NewApplicationToken::from_fields(&Fields::new("options", &fields))?;
+            let token = client.create_application_token(&params).await?;
+            Ok(JsValue::from_str(token.expose()))
+        })
+    }
+
+    /// emnify: the account's application tokens (never their values).
+    /// Other vendors: `UNSUPPORTED`.
+    #[wasm_bindgen(js_name = listApplicationTokens, unchecked_return_type = "Promise<ApplicationToken[]>")]
+    pub fn list_application_tokens(&self) -> Promise {
+        let client = self.inner.clone();
+        promise(async move { Ok(json_list(client.list_application_tokens().await?)) })
+    }
+
+    /// emnify: revokes the application token with this id. Auth tokens it
+    /// already produced stay valid until they expire. Other vendors:
+    /// `UNSUPPORTED`.
+    #[wasm_bindgen(js_name = revokeApplicationToken, unchecked_return_type = "Promise<void>")]
+    pub fn revoke_application_token(&self, id: f64) -> Promise {
+        let client = self.inner.clone();
+        promise(async move {
+            if !(id.is_finite() && id >= 0.0 && id.fract() == 0.0 && id < 9.0e15) {
+                return Err(AuthError::invalid_options(
+                    "the application token id must be a whole number",
+                ));
+            }
+            client.revoke_application_token(id as u64).await?;
+            Ok(JsValue::UNDEFINED)
+        })
+    }
+
+    /// VoIPBIN: creates an access key. `expireSeconds` must be at least 86400
+    /// (checked before any request). Resolves to the key with its `token`,
+    /// which VoIPBIN shows only this once. Other vendors: `UNSUPPORTED`.
+    #[wasm_bindgen(js_name = createAccessKey, unchecked_return_type = "Promise<AccessKey>")]
+    pub fn create_access_key(&self, options: NewAccessKeyOptions) -> Promise {
+        let client = self.inner.clone();
+        let options = JsValue::from(options);
+        promise(async move {
+            client.voipbin()?;
+            let fields = method_options(Some(&options), "options")?;
+            let params = NewAccessKey::from_fields(&Fields::new("options", &fields))?;
+            Ok(from_json(&client.create_access_key(&params).await?))
+        })
+    }
+
+    /// VoIPBIN: every access key of the account (all pages). Other vendors:
+    /// `UNSUPPORTED`.
+    #[wasm_bindgen(js_name = listAccessKeys, unchecked_return_type = "Promise<AccessKey[]>")]
+    pub fn list_access_keys(&self) -> Promise {
+        let client = self.inner.clone();
+        promise(async move { Ok(json_list(client.list_access_keys().await?)) })
+    }
+
+    /// VoIPBIN: deletes the access key with this id and resolves to it.
+    /// Other vendors: `UNSUPPORTED`.
+    #[wasm_bindgen(js_name = deleteAccessKey, unchecked_return_type = "Promise<AccessKey>")]
+    pub fn delete_access_key(&self, id: String) -> Promise {
+        let client = self.inner.clone();
+        promise(async move { Ok(from_json(&client.delete_access_key(&id).await?)) })
     }
 
     /// Forgets the cached token (in this client's store). The next

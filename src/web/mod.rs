@@ -7,6 +7,7 @@ pub use api::AuthClient;
 mod convert;
 mod error;
 mod fetch;
+mod locks;
 mod runtime;
 mod storage;
 mod types;

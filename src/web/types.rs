@@ -79,6 +79,15 @@ export interface PersonrOptions extends CommonOptions {
   vendor: "personr";
   environment?: "production";
   credentials: { email: string; password: string };
+  /** `"form"` (default): multipart to `api-token-generate`; `"basic"`: `Authorization: Basic` to `api-basic-auth`. */
+  loginMethod?: "form" | "basic";
+  /**
+   * When the vendor rejects the cached token, generate a new one instead of
+   * failing with `REAUTH_REQUIRED`. Trade-off: the new token invalidates the
+   * one every other holder of this account uses (another server, another
+   * dashboard), which then fails in turn. Default `false`.
+   */
+  regenerateOnRejection?: boolean;
 }
 
 /**
@@ -112,6 +121,8 @@ export interface ZumRailsOptions extends CommonOptions {
 export interface VoipbinOptions extends CommonOptions {
   vendor: "voipbin";
   environment?: "production";
+  /** Where login tokens go on API calls: `Authorization: Bearer` (default) or `?token=`. Access keys always go in `?accesskey=`. */
+  tokenIn?: "header" | "query";
   credentials:
     | { username: string; password: string; accessKey?: never }
     | { accessKey: string; username?: never; password?: never };
@@ -167,6 +178,56 @@ export interface AuthErrorEvent extends Error {
   vendor: Vendor | null;
   status: number | null;
   retryAfterSeconds: number | null;
+}
+
+/** `createApplicationToken` options (emnify). */
+export interface NewApplicationTokenOptions {
+  description?: string;
+  /** ISO date after which the token stops working, e.g. `"2027-01-31"`. */
+  expiryDate?: string;
+  /** CIDR the token may be used from, e.g. `"203.0.113.0/24"`. */
+  ip?: string;
+}
+
+/** An emnify application token as listed (its value is never returned). */
+export interface ApplicationToken {
+  id: number;
+  description: string | null;
+  created: string | null;
+  /** `"activated"`, `"revoked"`, or emnify's own description. */
+  status: string | null;
+  expiryDate: string | null;
+  ip: string | null;
+}
+
+/** emnify's trusted-device record for `completeMfa`. */
+export interface TrustedDevice {
+  fingerprint?: string;
+  operating_system?: string;
+  browser?: string;
+}
+
+/** `createAccessKey` options (VoIPBIN). */
+export interface NewAccessKeyOptions {
+  name?: string;
+  detail?: string;
+  /** Lifetime in seconds; at least 86400 (one day). */
+  expireSeconds: number;
+}
+
+/** A VoIPBIN access key. `token` is present only in `createAccessKey`'s result. */
+export interface AccessKey {
+  id: string;
+  customerId: string | null;
+  name: string | null;
+  detail: string | null;
+  token?: string;
+  tokenPrefix: string | null;
+  /** VoIPBIN's timestamps, as it sends them. */
+  expiresAt: string | null;
+  createdAt: string | null;
+  updatedAt: string | null;
+  deletedAt: string | null;
 }
 
 export type AuthClientEventName = "token" | "error" | "storage-fallback";

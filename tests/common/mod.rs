@@ -41,6 +41,7 @@ impl Rig {
                 transport: Rc::new(self.transport.clone()),
                 clock: Rc::new(self.clock.clone()),
                 store: self.store.clone(),
+                locks: None,
             },
         )
         .expect("client")

@@ -17,7 +17,8 @@ use crate::core::secret::Secret;
 use crate::core::token::{jwt_claims, numeric_date_ms, TokenSet};
 use crate::core::vendors::common::{string_field, unexpected, vendor_error, Http};
 use crate::core::vendors::{Vendor, VendorFlow};
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
+use std::cell::RefCell;
 
 pub const ENVIRONMENTS: &[(&str, &str)] = &[("production", "https://cdn.emnify.net")];
 
@@ -39,6 +40,41 @@ pub enum Credentials {
 pub struct Emnify {
     root: String,
     credentials: Credentials,
+    /// The `mfa_token` of a login waiting for its code (kept in memory only).
+    pending_mfa: RefCell<Option<Secret>>,
+}
+
+/// `createApplicationToken` parameters.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct NewApplicationToken {
+    pub description: Option<String>,
+    /// ISO date (`2027-01-31`).
+    pub expiry_date: Option<String>,
+    /// CIDR the token may be used from.
+    pub ip: Option<String>,
+}
+
+impl NewApplicationToken {
+    pub fn from_fields(fields: &Fields) -> Result<Self, AuthError> {
+        fields.only(
+            &["description", "expiryDate", "ip"],
+            "createApplicationToken options",
+        )?;
+        let expiry_date = fields.optional_str("expiryDate")?;
+        if expiry_date
+            .as_deref()
+            .is_some_and(|d| crate::core::time::parse_iso8601_ms(d).is_none())
+        {
+            return Err(AuthError::invalid_options(
+                "options.expiryDate must be an ISO date like 2027-01-31",
+            ));
+        }
+        Ok(NewApplicationToken {
+            description: fields.optional_str("description")?,
+            expiry_date,
+            ip: fields.optional_str("ip")?,
+        })
+    }
 }
 
 /// What `/api/v1/authenticate` answered.
@@ -84,7 +120,11 @@ impl Emnify {
                 Vendor::Emnify.credential_hint()
             )));
         };
-        Ok(Emnify { root, credentials })
+        Ok(Emnify {
+            root,
+            credentials,
+            pending_mfa: RefCell::new(None),
+        })
     }
 
     pub fn credentials(&self) -> &Credentials {
@@ -109,6 +149,118 @@ pub fn user_request(root: &str, username: &str, password_sha1: &Secret) -> HttpR
 pub fn refresh_request(root: &str, refresh: &Secret) -> HttpRequest {
     HttpRequest::new(Method::Post, authenticate_url(root))
         .json(&json!({ "refresh_token": refresh.expose() }))
+}
+
+/// The answer to an MFA challenge. `trusted_device` is emnify's
+/// `{fingerprint, operating_system, browser}`.
+pub fn mfa_request(
+    root: &str,
+    mfa_token: &Secret,
+    code: &str,
+    trusted_device: Option<&Map<String, Value>>,
+) -> HttpRequest {
+    let mut body = json!({ "mfa_token": mfa_token.expose(), "code": code });
+    if let Some(device) = trusted_device {
+        body["trusted_device"] = Value::Object(device.clone());
+    }
+    HttpRequest::new(Method::Post, authenticate_url(root)).json(&body)
+}
+
+pub fn create_application_token_request(root: &str, params: &NewApplicationToken) -> HttpRequest {
+    let mut body = Map::new();
+    let fields = [
+        ("description", &params.description),
+        ("expiry_date", &params.expiry_date),
+        ("ip", &params.ip),
+    ];
+    for (name, value) in fields {
+        if let Some(value) = value {
+            body.insert(name.into(), Value::from(value.as_str()));
+        }
+    }
+    HttpRequest::new(Method::Post, format!("{root}/api/v1/application_token"))
+        .json(&Value::Object(body))
+}
+
+pub fn list_application_tokens_request(root: &str) -> HttpRequest {
+    HttpRequest::new(Method::Get, format!("{root}/api/v1/application_token"))
+}
+
+/// Revoking is setting the status to 1 (0 = activated, 1 = revoked).
+pub fn revoke_application_token_request(root: &str, id: u64) -> HttpRequest {
+    HttpRequest::new(
+        Method::Patch,
+        format!("{root}/api/v1/application_token/{id}"),
+    )
+    .json(&json!({ "status": { "id": 1 } }))
+}
+
+/// The new token of a `POST /api/v1/application_token` answer.
+pub fn parse_created_application_token(response: &HttpResponse) -> Result<Secret, AuthError> {
+    let body = response.json().unwrap_or(Value::Null);
+    if !response.is_success() {
+        return Err(error_from(response, &body));
+    }
+    string_field(&body, &["application_token"])
+        .map(Secret::new)
+        .ok_or_else(|| unexpected(Vendor::Emnify, response, "an application_token", None))
+}
+
+/// The list of application tokens, as `{ id, description, created, status,
+/// expiryDate, ip }` objects (`status`: "activated", "revoked" or emnify's
+/// description). Never token values: emnify does not return them.
+pub fn parse_application_tokens(response: &HttpResponse) -> Result<Vec<Value>, AuthError> {
+    let body = response.json().unwrap_or(Value::Null);
+    if !response.is_success() {
+        return Err(error_from(response, &body));
+    }
+    let Value::Array(items) = body else {
+        return Err(unexpected(
+            Vendor::Emnify,
+            response,
+            "a list of application tokens",
+            None,
+        ));
+    };
+    Ok(items
+        .iter()
+        .filter(|item| item.is_object())
+        .map(|item| {
+            let text = |name: &str| {
+                item.get(name)
+                    .and_then(Value::as_str)
+                    .map_or(Value::Null, Value::from)
+            };
+            let status = match item.pointer("/status/id").and_then(Value::as_u64) {
+                Some(0) => Value::from("activated"),
+                Some(1) => Value::from("revoked"),
+                _ => item
+                    .pointer("/status/description")
+                    .and_then(Value::as_str)
+                    .map_or(Value::Null, |d| Value::from(d.to_lowercase())),
+            };
+            json!({
+                "id": item.get("id").cloned().unwrap_or(Value::Null),
+                "description": text("description"),
+                "created": text("created"),
+                "status": status,
+                "expiryDate": text("expiry_date"),
+                "ip": text("ip"),
+            })
+        })
+        .collect())
+}
+
+/// An empty 2xx, or the error.
+pub fn parse_revoked(response: &HttpResponse) -> Result<(), AuthError> {
+    if response.is_success() {
+        Ok(())
+    } else {
+        Err(error_from(
+            response,
+            &response.json().unwrap_or(Value::Null),
+        ))
+    }
 }
 
 /// Reads an `/api/v1/authenticate` answer. `now_ms` (the vendor's clock)
@@ -189,13 +341,42 @@ impl Emnify {
         let now = http.vendor_now_ms();
         match parse_authenticate(&response, now)? {
             Authenticated::Tokens(tokens) => Ok(tokens),
-            Authenticated::MfaRequired(_) => Err(AuthError::new(
-                ErrorCode::MfaRequired,
-                "emnify requires a multi-factor code for this user: call completeMfa(code)",
-            )
-            .with_vendor(Vendor::Emnify)
-            .with_status(response.status)),
+            Authenticated::MfaRequired(mfa_token) => {
+                self.pending_mfa.replace(Some(mfa_token));
+                Err(AuthError::new(
+                    ErrorCode::MfaRequired,
+                    "emnify requires a multi-factor code for this user: call completeMfa(code)",
+                )
+                .with_vendor(Vendor::Emnify)
+                .with_status(response.status))
+            }
         }
+    }
+
+    /// Finishes a login that answered with an MFA challenge.
+    pub async fn complete_mfa(
+        &self,
+        http: &Http<'_>,
+        code: &str,
+        trusted_device: Option<&Map<String, Value>>,
+    ) -> Result<TokenSet, AuthError> {
+        let Some(mfa_token) = self.pending_mfa.borrow().clone() else {
+            return Err(AuthError::invalid_options(
+                "no emnify login is waiting for a multi-factor code: call getToken() first",
+            ));
+        };
+        let tokens = self
+            .authenticate(
+                http,
+                mfa_request(&self.root, &mfa_token, code, trusted_device),
+            )
+            .await?;
+        self.pending_mfa.replace(None);
+        Ok(tokens)
+    }
+
+    pub fn root(&self) -> &str {
+        &self.root
     }
 
     async fn obtain_tokens(
@@ -256,5 +437,18 @@ impl VendorFlow for Emnify {
             Credentials::ApplicationToken(token) => vec![token.expose()],
             Credentials::User { password_sha1, .. } => vec![password_sha1.expose()],
         }
+    }
+
+    /// A 401, or error 1102 (invalid) / 1103 (expired) in the body.
+    fn is_rejection(&self, status: u16, body: &str) -> bool {
+        status == 401
+            || serde_json::from_str::<Value>(body)
+                .ok()
+                .and_then(|b| b.get("error_code")?.as_u64())
+                .is_some_and(|code| code == 1102 || code == 1103)
+    }
+
+    fn as_emnify(&self) -> Option<&Emnify> {
+        Some(self)
     }
 }

@@ -11,8 +11,9 @@ pub mod voipbin;
 pub mod zumrails;
 
 use crate::core::error::AuthError;
-use crate::core::http::LocalFuture;
+use crate::core::http::{with_query, HttpRequest, LocalFuture};
 use crate::core::options::{clip, ClientOptions};
+use crate::core::secret::Secret;
 use crate::core::token::TokenSet;
 pub use common::Http;
 
@@ -144,6 +145,28 @@ pub enum Revoked {
     LocallyOnly,
 }
 
+/// Where a token goes on an API request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Attachment {
+    /// `Authorization: Bearer <token>`.
+    Bearer,
+    /// `?<name>=<token>` in the query string.
+    Query(&'static str),
+}
+
+impl Attachment {
+    /// The request with the token attached.
+    pub fn apply(self, request: HttpRequest, token: &Secret) -> HttpRequest {
+        match self {
+            Attachment::Bearer => request.bearer(token),
+            Attachment::Query(name) => {
+                let url = with_query(&request.url, name, token.expose());
+                HttpRequest { url, ..request }
+            }
+        }
+    }
+}
+
 /// One vendor's way of obtaining a token for one set of credentials.
 pub trait VendorFlow {
     fn vendor(&self) -> Vendor;
@@ -177,17 +200,46 @@ pub trait VendorFlow {
 
     /// The secrets in the credentials, scrubbed from every error message.
     fn secrets(&self) -> Vec<&str>;
+
+    /// Where the token goes on API calls.
+    fn attachment(&self) -> Attachment {
+        Attachment::Bearer
+    }
+
+    /// Whether an API answer says the token was rejected (a 401, and each
+    /// vendor's own "token invalid" answers).
+    fn is_rejection(&self, status: u16, _body: &str) -> bool {
+        status == 401
+    }
+
+    /// Whether a rejected token may be replaced by obtaining a new one.
+    /// Personr says no unless the caller opted in: generating invalidates the
+    /// token for every other holder.
+    fn renews_after_rejection(&self) -> bool {
+        true
+    }
+
+    /// The emnify flow, for emnify-only methods.
+    fn as_emnify(&self) -> Option<&emnify::Emnify> {
+        None
+    }
+
+    /// The VoIPBIN flow, for VoIPBIN-only methods.
+    fn as_voipbin(&self) -> Option<&voipbin::Voipbin> {
+        None
+    }
 }
 
 /// Builds the flow for validated options.
 pub fn flow(options: &ClientOptions, site: &Site) -> Result<Box<dyn VendorFlow>, AuthError> {
     let root = site.root.clone();
     let credentials = options.credential_fields();
+    let top = options.fields();
     Ok(match options.vendor {
         Vendor::RunBuggy => Box::new(runbuggy::RunBuggy::new(root, site, &credentials)?),
-        Vendor::Personr => Box::new(personr::Personr::new(root, &credentials)?),
+        Vendor::Personr => Box::new(personr::Personr::new(root, &credentials, &top)?),
         Vendor::Emnify => Box::new(emnify::Emnify::new(root, &credentials)?),
         Vendor::ZumRails => Box::new(zumrails::ZumRails::new(root, &credentials)?),
-        Vendor::Voipbin => Box::new(voipbin::Voipbin::new(root, &credentials)?),
+        Vendor::Voipbin => Box::new(voipbin::Voipbin::new(root, &credentials, &top)?),
     })
 }

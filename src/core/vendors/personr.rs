@@ -26,19 +26,29 @@ pub struct Personr {
     root: String,
     email: String,
     password: Secret,
+    /// `loginMethod: "basic"`: the `api-basic-auth` workflow.
+    basic: bool,
+    /// `regenerateOnRejection: true`: the caller accepts that a rejected
+    /// token is replaced, invalidating it for every other holder.
+    regenerate_on_rejection: bool,
 }
 
 impl Personr {
-    pub fn new(root: String, fields: &Fields) -> Result<Self, AuthError> {
+    pub fn new(root: String, fields: &Fields, options: &Fields) -> Result<Self, AuthError> {
         fields.only(&["email", "password"], "Personr credentials")?;
         Ok(Personr {
             root,
             email: fields.required_str("email")?,
             password: Secret::new(fields.required_str("password")?),
+            basic: options.optional_choice("loginMethod", &["form", "basic"])? == Some("basic"),
+            regenerate_on_rejection: options
+                .optional_bool("regenerateOnRejection")?
+                .unwrap_or(false),
         })
     }
 }
 
+/// The documented login: multipart `email` + `password`.
 pub fn generate_request(root: &str, email: &str, password: &Secret) -> HttpRequest {
     HttpRequest::new(
         Method::Post,
@@ -48,6 +58,23 @@ pub fn generate_request(root: &str, email: &str, password: &Secret) -> HttpReque
         ("email".into(), email.to_string()),
         ("password".into(), password.expose().to_string()),
     ])
+}
+
+/// The alternative login: `Authorization: Basic base64(email:password)`.
+pub fn basic_auth_request(root: &str, email: &str, password: &Secret) -> HttpRequest {
+    use base64::engine::general_purpose::STANDARD;
+    use base64::Engine;
+    let pair = STANDARD.encode(format!("{email}:{}", password.expose()));
+    HttpRequest::new(Method::Post, format!("{root}/api/1.1/wf/api-basic-auth"))
+        .header("Authorization", format!("Basic {pair}"))
+}
+
+/// Bubble's "token invalid" answer: `{"error_class":"Unauthorized", …}`.
+pub fn is_unauthorized_body(body: &str) -> bool {
+    serde_json::from_str::<Value>(body)
+        .ok()
+        .and_then(|b| b.get("error_class")?.as_str().map(|c| c == "Unauthorized"))
+        .unwrap_or(false)
 }
 
 /// Reads an `api-token-generate` answer; `now_ms` is the time of issue.
@@ -156,7 +183,11 @@ impl VendorFlow for Personr {
         _previous: Option<&'a TokenSet>,
     ) -> LocalFuture<'a, Result<TokenSet, AuthError>> {
         Box::pin(async move {
-            let request = generate_request(&self.root, &self.email, &self.password);
+            let request = if self.basic {
+                basic_auth_request(&self.root, &self.email, &self.password)
+            } else {
+                generate_request(&self.root, &self.email, &self.password)
+            };
             let response = http.send(request).await?;
             parse_generate(&response, http.vendor_now_ms())
         })
@@ -164,5 +195,13 @@ impl VendorFlow for Personr {
 
     fn secrets(&self) -> Vec<&str> {
         vec![self.password.expose()]
+    }
+
+    fn is_rejection(&self, status: u16, body: &str) -> bool {
+        status == 401 || is_unauthorized_body(body)
+    }
+
+    fn renews_after_rejection(&self) -> bool {
+        self.regenerate_on_rejection
     }
 }

@@ -13,13 +13,15 @@
 //!   `Retry-After`.
 
 use crate::core::error::{AuthError, ErrorCode};
-use crate::core::http::{HttpRequest, HttpResponse, LocalFuture, Method};
+use crate::core::http::{
+    percent_encode, with_query, HttpRequest, HttpResponse, LocalFuture, Method,
+};
 use crate::core::options::Fields;
 use crate::core::secret::Secret;
 use crate::core::time::parse_iso8601_ms;
 use crate::core::token::{jwt_claims, numeric_date_ms, TokenSet};
 use crate::core::vendors::common::{string_field, unexpected, vendor_error, Http};
-use crate::core::vendors::{Vendor, VendorFlow};
+use crate::core::vendors::{Attachment, Vendor, VendorFlow};
 use serde_json::{json, Value};
 
 pub const ENVIRONMENTS: &[(&str, &str)] = &[("production", "https://api.voipbin.net")];
@@ -37,10 +39,52 @@ pub enum Credentials {
 pub struct Voipbin {
     root: String,
     credentials: Credentials,
+    /// `tokenIn: "query"`: login tokens go in `?token=` instead of a header.
+    token_in_query: bool,
+}
+
+/// The shortest access-key lifetime VoIPBIN accepts, in seconds.
+pub const MIN_ACCESS_KEY_SECONDS: f64 = 86_400.0;
+
+/// `createAccessKey` parameters.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NewAccessKey {
+    pub name: Option<String>,
+    pub detail: Option<String>,
+    pub expire_seconds: u64,
+}
+
+impl NewAccessKey {
+    /// Validates before any request: VoIPBIN refuses lifetimes under a day.
+    pub fn from_fields(fields: &Fields) -> Result<Self, AuthError> {
+        fields.only(
+            &["name", "detail", "expireSeconds"],
+            "createAccessKey options",
+        )?;
+        let expire = fields
+            .optional_number("expireSeconds", MIN_ACCESS_KEY_SECONDS, 3.2e9)?
+            .ok_or_else(|| {
+                AuthError::invalid_options(
+                    "options.expireSeconds is required: the key's lifetime in seconds, at least 86400 (one day)",
+                )
+            })?;
+        if expire.fract() != 0.0 {
+            return Err(AuthError::invalid_options(
+                "options.expireSeconds must be a whole number of seconds",
+            ));
+        }
+        Ok(NewAccessKey {
+            name: fields.optional_str("name")?,
+            detail: fields.optional_str("detail")?,
+            expire_seconds: expire as u64,
+        })
+    }
 }
 
 impl Voipbin {
-    pub fn new(root: String, fields: &Fields) -> Result<Self, AuthError> {
+    pub fn new(root: String, fields: &Fields, options: &Fields) -> Result<Self, AuthError> {
+        let token_in_query =
+            options.optional_choice("tokenIn", &["header", "query"])? == Some("query");
         let credentials = if fields.has("accessKey") {
             fields.only(&["accessKey"], "VoIPBIN access-key credentials")?;
             Credentials::AccessKey(Secret::new(fields.required_str("accessKey")?))
@@ -56,8 +100,120 @@ impl Voipbin {
                 Vendor::Voipbin.credential_hint()
             )));
         };
-        Ok(Voipbin { root, credentials })
+        Ok(Voipbin {
+            root,
+            credentials,
+            token_in_query,
+        })
     }
+
+    pub fn root(&self) -> &str {
+        &self.root
+    }
+}
+
+fn access_keys_url(root: &str) -> String {
+    format!("{root}/v1.0/accesskeys")
+}
+
+pub fn create_access_key_request(root: &str, params: &NewAccessKey) -> HttpRequest {
+    let mut body = json!({ "expire": params.expire_seconds });
+    for (name, value) in [("name", &params.name), ("detail", &params.detail)] {
+        if let Some(value) = value {
+            body[name] = Value::from(value.as_str());
+        }
+    }
+    HttpRequest::new(Method::Post, access_keys_url(root)).json(&body)
+}
+
+/// One page of access keys (100, VoIPBIN's maximum).
+pub fn list_access_keys_request(root: &str, page_token: Option<&str>) -> HttpRequest {
+    let mut url = with_query(&access_keys_url(root), "page_size", "100");
+    if let Some(token) = page_token {
+        url = with_query(&url, "page_token", token);
+    }
+    HttpRequest::new(Method::Get, url)
+}
+
+pub fn delete_access_key_request(root: &str, id: &str) -> HttpRequest {
+    HttpRequest::new(
+        Method::Delete,
+        format!("{}/{}", access_keys_url(root), percent_encode(id)),
+    )
+}
+
+/// An access key object, in JS names. `token` is present only in the answer
+/// to a create: VoIPBIN shows it once.
+fn access_key_to_js(item: &Value) -> Value {
+    let text = |name: &str| {
+        item.get(name)
+            .and_then(Value::as_str)
+            .map_or(Value::Null, Value::from)
+    };
+    let mut key = json!({
+        "id": text("id"),
+        "customerId": text("customer_id"),
+        "name": text("name"),
+        "detail": text("detail"),
+        "tokenPrefix": text("token_prefix"),
+        "expiresAt": text("tm_expire"),
+        "createdAt": text("tm_create"),
+        "updatedAt": text("tm_update"),
+        "deletedAt": text("tm_delete"),
+    });
+    if let Some(token) = item.get("token").and_then(Value::as_str) {
+        key["token"] = Value::from(token);
+    }
+    key
+}
+
+/// Errors of the access-key routes.
+fn management_error(response: &HttpResponse) -> AuthError {
+    let body = response.json().unwrap_or(Value::Null);
+    match response.status {
+        400 => vendor_error(
+            Vendor::Voipbin,
+            ErrorCode::VendorError,
+            400,
+            "VoIPBIN refused the request (HTTP 400 with an empty body: a missing or invalid field, or an unknown id)".into(),
+        ),
+        401 => vendor_error(
+            Vendor::Voipbin,
+            ErrorCode::TokenRejected,
+            401,
+            format!("VoIPBIN rejected the credentials (HTTP 401{})", error_reason(&body)),
+        ),
+        _ => {
+            let message = body.pointer("/error/message").and_then(Value::as_str);
+            unexpected(Vendor::Voipbin, response, "an access key", message)
+        }
+    }
+}
+
+/// The answer to a create, get or delete: one access key.
+pub fn parse_access_key(response: &HttpResponse) -> Result<Value, AuthError> {
+    if !response.is_success() {
+        return Err(management_error(response));
+    }
+    match response.json() {
+        Some(item) if string_field(&item, &["id"]).is_some() => Ok(access_key_to_js(&item)),
+        _ => Err(unexpected(Vendor::Voipbin, response, "an access key", None)),
+    }
+}
+
+/// One page of a list: the keys and the next page's token (`None` when done).
+pub fn parse_access_key_page(
+    response: &HttpResponse,
+) -> Result<(Vec<Value>, Option<String>), AuthError> {
+    if !response.is_success() {
+        return Err(management_error(response));
+    }
+    let body = response.json().unwrap_or(Value::Null);
+    let Some(items) = body.get("result").and_then(Value::as_array) else {
+        return Err(unexpected(Vendor::Voipbin, response, "a result list", None));
+    };
+    let next = string_field(&body, &["next_page_token"]).map(str::to_string);
+    Ok((items.iter().map(access_key_to_js).collect(), next))
 }
 
 pub fn login_request(root: &str, username: &str, password: &Secret) -> HttpRequest {
@@ -168,5 +324,32 @@ impl VendorFlow for Voipbin {
             Credentials::Login { password, .. } => vec![password.expose()],
             Credentials::AccessKey(key) => vec![key.expose()],
         }
+    }
+
+    /// Access keys only as `?accesskey=` (the server ignores them in the
+    /// Authorization header); login tokens as Bearer, or `?token=` on request.
+    fn attachment(&self) -> Attachment {
+        match (&self.credentials, self.token_in_query) {
+            (Credentials::AccessKey(_), _) => Attachment::Query("accesskey"),
+            (Credentials::Login { .. }, true) => Attachment::Query("token"),
+            (Credentials::Login { .. }, false) => Attachment::Bearer,
+        }
+    }
+
+    /// A 401, or `{"error":{"status":"UNAUTHENTICATED"}}`.
+    fn is_rejection(&self, status: u16, body: &str) -> bool {
+        status == 401
+            || serde_json::from_str::<Value>(body)
+                .ok()
+                .and_then(|b| {
+                    b.pointer("/error/status")?
+                        .as_str()
+                        .map(|s| s == "UNAUTHENTICATED")
+                })
+                .unwrap_or(false)
+    }
+
+    fn as_voipbin(&self) -> Option<&Voipbin> {
+        Some(self)
     }
 }

@@ -177,4 +177,13 @@ impl VendorFlow for ZumRails {
     fn secrets(&self) -> Vec<&str> {
         vec![self.password.expose()]
     }
+
+    /// A 401, or `isError` with `statusCode: 401` in the body.
+    fn is_rejection(&self, status: u16, body: &str) -> bool {
+        status == 401
+            || serde_json::from_str::<Value>(body).is_ok_and(|b| {
+                b.get("isError").and_then(Value::as_bool) == Some(true)
+                    && b.get("statusCode").and_then(Value::as_u64) == Some(401)
+            })
+    }
 }
