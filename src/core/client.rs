@@ -149,6 +149,40 @@ impl Client {
         self.flow.attachment()
     }
 
+    /// `FOREIGN_ORIGIN` unless `origin` (as a URL parser normalises it) is the
+    /// vendor root's or listed in `allowedOrigins`: credentials never go to
+    /// a third party through `client.fetch`.
+    pub fn check_origin(&self, origin: &str) -> Result<(), AuthError> {
+        let own = crate::core::options::normalize_origin(&self.site.root);
+        let origin = origin.to_ascii_lowercase();
+        if own.as_deref() == Some(origin.as_str()) || self.options.allowed_origins.contains(&origin)
+        {
+            return Ok(());
+        }
+        self.reported(Err(AuthError::new(
+            ErrorCode::ForeignOrigin,
+            format!(
+                "refusing to send {} credentials to {origin}: only {} (and options.allowedOrigins) may receive them",
+                self.vendor().display_name(),
+                own.as_deref().unwrap_or("the vendor's origin")
+            ),
+        )))
+    }
+
+    /// Reports a request rejected again after a renewal (it is returned to
+    /// the caller as it is; the `"error"` event says what happened).
+    pub fn rejected_twice(&self, status: u16) {
+        let error = AuthError::new(
+            ErrorCode::TokenRejected,
+            format!(
+                "{} rejected a freshly renewed token too (HTTP {status}); the response is returned as it is",
+                self.vendor().display_name()
+            ),
+        )
+        .with_status(status);
+        let _ = self.reported::<()>(Err(error));
+    }
+
     /// Whether an API answer says the token was rejected.
     pub fn is_rejection(&self, status: u16, body: &str) -> bool {
         self.flow.is_rejection(status, body)
@@ -293,6 +327,7 @@ impl Client {
             &*self.parts.clock,
             self.vendor(),
             self.options.timeout_ms,
+            self.flow.auth_retry(),
         )
     }
 

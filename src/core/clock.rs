@@ -8,4 +8,6 @@ pub trait Clock {
     fn now_ms(&self) -> i64;
     /// Resolves after `ms` milliseconds (a fixed clock advances instead).
     fn sleep(&self, ms: u64) -> LocalFuture<'static, ()>;
+    /// A number in `[0, 1)` for backoff jitter.
+    fn random(&self) -> f64;
 }

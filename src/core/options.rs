@@ -24,6 +24,7 @@ pub const KNOWN_OPTIONS: &[&str] = &[
     "tokenIn",
     "loginMethod",
     "regenerateOnRejection",
+    "allowedOrigins",
 ];
 
 /// Options that apply to one vendor only; given for another, they are refused
@@ -44,6 +45,9 @@ pub struct ClientOptions {
     pub refresh_margin_ms: i64,
     pub timeout_ms: u32,
     pub credentials: Map<String, Value>,
+    /// Origins besides the vendor's to which `client.fetch` may attach
+    /// credentials, normalised (`https://api.example.com`).
+    pub allowed_origins: Vec<String>,
     /// The whole options object, for vendor-specific options.
     pub raw: Map<String, Value>,
 }
@@ -103,10 +107,33 @@ impl ClientOptions {
                 )))
             }
         };
+        let allowed_origins = match raw.get("allowedOrigins") {
+            None | Some(Value::Null) => Vec::new(),
+            Some(Value::Array(items)) => items
+                .iter()
+                .enumerate()
+                .map(|(i, item)| {
+                    let text = item.as_str().unwrap_or_default();
+                    normalize_origin(text).ok_or_else(|| {
+                        AuthError::invalid_options(format!(
+                            "options.allowedOrigins[{i}] must be an origin like https://api.example.com, not `{}`",
+                            clip(text)
+                        ))
+                    })
+                })
+                .collect::<Result<_, _>>()?,
+            Some(other) => {
+                return Err(AuthError::invalid_options(format!(
+                    "options.allowedOrigins must be an array of origins, not {}",
+                    type_name(other)
+                )))
+            }
+        };
         Ok(ClientOptions {
             vendor,
             environment,
             base_url,
+            allowed_origins,
             refresh_margin_ms: (margin.unwrap_or(DEFAULT_REFRESH_MARGIN_SECONDS) * 1000.0) as i64,
             timeout_ms: timeout.unwrap_or(DEFAULT_TIMEOUT_MS) as u32,
             credentials,
@@ -147,6 +174,27 @@ pub fn normalize_base_url(url: &str) -> Result<String, AuthError> {
         return Err(bad("must not have a query or fragment"));
     }
     Ok(url.trim_end_matches('/').to_string())
+}
+
+/// `scheme://host[:port]` in lower case, without a path, a default port or
+/// user info; `None` for anything else.
+pub fn normalize_origin(text: &str) -> Option<String> {
+    let origin = origin_of(text)?;
+    if origin.len() != text.trim_end_matches('/').len() || origin.contains(['@', '\\', ' ']) {
+        return None;
+    }
+    let lower = origin.to_ascii_lowercase();
+    let scheme_ok = lower.starts_with("https://") || lower.starts_with("http://");
+    let trimmed = lower
+        .strip_suffix(":443")
+        .filter(|_| lower.starts_with("https://"))
+        .or_else(|| {
+            lower
+                .strip_suffix(":80")
+                .filter(|_| lower.starts_with("http://"))
+        })
+        .unwrap_or(&lower);
+    scheme_ok.then(|| trimmed.to_string())
 }
 
 /// The origin (`scheme://host[:port]`) of an absolute http(s) URL.

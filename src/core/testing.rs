@@ -120,6 +120,11 @@ impl Clock for FixedClock {
         self.advance(i64::try_from(ms).unwrap_or(i64::MAX));
         Box::pin(async {})
     }
+
+    /// Always one half: jittered waits are exactly half their cap.
+    fn random(&self) -> f64 {
+        0.5
+    }
 }
 
 /// A JWT with the given claims and a dummy signature: enough for the claim

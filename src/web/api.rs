@@ -9,7 +9,7 @@ use crate::core::vendors::voipbin::NewAccessKey;
 use crate::core::vendors::Revoked;
 use crate::web::convert::{from_json, get, own_keys, to_json};
 use crate::web::error::to_js;
-use crate::web::fetch::FetchTransport;
+use crate::web::fetch::{FetchTransport, Fetcher};
 use crate::web::locks::WebLocks;
 use crate::web::runtime::JsClock;
 use crate::web::storage;
@@ -69,6 +69,7 @@ fn json_list(items: Vec<Value>) -> JsValue {
 #[wasm_bindgen]
 pub struct AuthClient {
     inner: Rc<Client>,
+    fetcher: Rc<Fetcher>,
 }
 
 fn js_error(error: AuthError) -> JsValue {
@@ -133,7 +134,7 @@ fn event_to_js(event: &Event) -> JsValue {
 
 /// Reads the options object: plain data goes to `core` for validation; the
 /// store and `fetch` are JS objects and are adapted here.
-fn build(options: &JsValue) -> Result<Client, AuthError> {
+fn build(options: &JsValue) -> Result<(Client, Rc<Fetcher>), AuthError> {
     let Some(object) = options
         .dyn_ref::<Object>()
         .filter(|_| !options.is_function())
@@ -166,11 +167,12 @@ fn build(options: &JsValue) -> Result<Client, AuthError> {
             )
         })?)
     };
-    let transport = FetchTransport {
+    let fetcher = Rc::new(Fetcher {
         custom,
         timeout_ms: core_options.timeout_ms,
-    };
-    Client::new(
+    });
+    let transport = FetchTransport(fetcher.clone());
+    let client = Client::new(
         core_options,
         Parts {
             transport: Rc::new(transport),
@@ -178,7 +180,8 @@ fn build(options: &JsValue) -> Result<Client, AuthError> {
             store,
             locks: WebLocks::detect().map(|l| Rc::new(l) as Rc<dyn crate::core::lock::LockManager>),
         },
-    )
+    )?;
+    Ok((client, fetcher))
 }
 
 fn cache_mode(options: Option<GetTokenOptions>) -> Result<CacheMode, AuthError> {
@@ -218,8 +221,9 @@ impl AuthClient {
     #[wasm_bindgen(constructor)]
     pub fn new(options: &AuthClientOptions) -> Result<AuthClient, JsValue> {
         build(options)
-            .map(|client| AuthClient {
+            .map(|(client, fetcher)| AuthClient {
                 inner: Rc::new(client),
+                fetcher,
             })
             .map_err(js_error)
     }
@@ -252,6 +256,30 @@ impl AuthClient {
             let info = client.token_info(mode?).await?;
             Ok(info_to_js(&info))
         })
+    }
+
+    /// `fetch` with the vendor's credentials attached: same arguments, same
+    /// `Response`. `input` is a path (`"/api/v1/endpoint"`, resolved against
+    /// the vendor root), an absolute URL, a `URL` or a `Request`; the
+    /// caller's headers are kept.
+    ///
+    /// Credentials go only to the vendor's origin (or `allowedOrigins`); any
+    /// other origin rejects with `FOREIGN_ORIGIN` before a request leaves.
+    /// Where the vendor rejects the token, it is renewed once and the request
+    /// sent again (a streamed body is not replayed: the rejection is returned);
+    /// a second rejection is returned as it is, with an `"error"` event.
+    /// Answers of the API itself (429, 5xx…) are returned untouched.
+    /// `init.signal` aborts the token wait and the request.
+    #[wasm_bindgen(unchecked_return_type = "Promise<Response>")]
+    pub fn fetch(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string | URL | Request")] input: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "RequestInit")] init: Option<Object>,
+    ) -> Promise {
+        let client = self.inner.clone();
+        let fetcher = self.fetcher.clone();
+        let init = init.map_or(JsValue::UNDEFINED, JsValue::from);
+        future_to_promise(crate::web::authfetch::fetch(client, fetcher, input, init))
     }
 
     /// Revokes the token at the vendor where the vendor supports it (Zūm

@@ -3,6 +3,7 @@
 //! about; that all lives in `core`.
 
 mod api;
+mod authfetch;
 pub use api::AuthClient;
 mod convert;
 mod error;

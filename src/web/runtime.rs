@@ -31,6 +31,10 @@ impl Clock for JsClock {
             let _ = JsFuture::from(promise).await;
         })
     }
+
+    fn random(&self) -> f64 {
+        js_sys::Math::random()
+    }
 }
 
 /// A `setTimeout` that is cleared when dropped (time-outs of requests that

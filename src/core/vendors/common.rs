@@ -10,6 +10,32 @@ use crate::core::vendors::Vendor;
 use serde_json::Value;
 use std::cell::Cell;
 
+/// Which failures of a login or refresh are retried (API calls of the
+/// caller are never retried: the library does not retry the caller's
+/// business).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AuthRetry {
+    /// 5xx and network errors with backoff; 429 after a short `Retry-After`.
+    Full,
+    /// 5xx and network errors only: a 429 means the IP is blocked (Zūm Rails).
+    NotRateLimits,
+    /// Never: each attempt creates a token (Personr invalidates the previous
+    /// one, RunBuggy adds one to the account), so one call sends one request.
+    Never,
+}
+
+/// Attempts of one login or refresh, the first included.
+pub const AUTH_ATTEMPTS: u32 = 3;
+/// The first backoff cap; each retry doubles it (full jitter: a wait is
+/// uniform in `[0, cap)`).
+pub const BACKOFF_BASE_MS: f64 = 300.0;
+/// A 429 whose `Retry-After` is at most this is waited out; a longer one
+/// fails with `RATE_LIMITED` at once.
+pub const MAX_RETRY_AFTER_WAIT_S: u64 = 5;
+/// The wait after a 429 with no readable `Retry-After` (browsers hide it on
+/// cross-origin answers).
+pub const DEFAULT_429_WAIT_MS: u64 = 1000;
+
 /// Sends a vendor's requests and turns transport failures into `AuthError`s
 /// that name the vendor. Remembers the vendor's `Date` header, from which the
 /// client learns its clock skew.
@@ -18,6 +44,7 @@ pub struct Http<'a> {
     clock: &'a dyn Clock,
     vendor: Vendor,
     timeout_ms: u32,
+    retry: AuthRetry,
     server_date_ms: Cell<Option<i64>>,
 }
 
@@ -27,12 +54,14 @@ impl<'a> Http<'a> {
         clock: &'a dyn Clock,
         vendor: Vendor,
         timeout_ms: u32,
+        retry: AuthRetry,
     ) -> Self {
         Http {
             transport,
             clock,
             vendor,
             timeout_ms,
+            retry,
             server_date_ms: Cell::new(None),
         }
     }
@@ -50,6 +79,40 @@ impl<'a> Http<'a> {
     /// readable, else the local clock.
     pub fn vendor_now_ms(&self) -> i64 {
         self.server_date_ms().unwrap_or_else(|| self.clock.now_ms())
+    }
+
+    /// Sends a login or refresh request, retrying what the vendor's
+    /// [`AuthRetry`] allows: 5xx and network errors with exponential backoff
+    /// and full jitter, a 429 after its short `Retry-After`. At most
+    /// [`AUTH_ATTEMPTS`] requests; the last answer or error is returned.
+    pub async fn send_auth(&self, request: HttpRequest) -> Result<HttpResponse, AuthError> {
+        let mut attempt = 1;
+        loop {
+            let result = self.send(request.clone()).await;
+            let wait_ms = match (&result, self.retry) {
+                (_, AuthRetry::Never) => None,
+                (Err(e), _) if e.code == ErrorCode::Network => Some(self.backoff_ms(attempt)),
+                (Ok(r), _) if r.status >= 500 => Some(self.backoff_ms(attempt)),
+                (Ok(r), AuthRetry::Full) if r.status == 429 => match r.retry_after_seconds() {
+                    Some(s) if s <= MAX_RETRY_AFTER_WAIT_S => Some(s * 1000),
+                    Some(_) => None,
+                    None => Some(DEFAULT_429_WAIT_MS),
+                },
+                _ => None,
+            };
+            match wait_ms {
+                Some(ms) if attempt < AUTH_ATTEMPTS => {
+                    self.clock.sleep(ms).await;
+                    attempt += 1;
+                }
+                _ => return result,
+            }
+        }
+    }
+
+    fn backoff_ms(&self, attempt: u32) -> u64 {
+        let cap = BACKOFF_BASE_MS * f64::from(1u32 << attempt.min(10)) / 2.0;
+        (self.clock.random().clamp(0.0, 1.0) * cap) as u64
     }
 
     pub async fn send(&self, request: HttpRequest) -> Result<HttpResponse, AuthError> {

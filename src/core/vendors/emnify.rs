@@ -337,7 +337,7 @@ impl Emnify {
         http: &Http<'_>,
         request: HttpRequest,
     ) -> Result<TokenSet, AuthError> {
-        let response = http.send(request).await?;
+        let response = http.send_auth(request).await?;
         let now = http.vendor_now_ms();
         match parse_authenticate(&response, now)? {
             Authenticated::Tokens(tokens) => Ok(tokens),

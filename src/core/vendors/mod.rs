@@ -15,7 +15,7 @@ use crate::core::http::{with_query, HttpRequest, LocalFuture};
 use crate::core::options::{clip, ClientOptions};
 use crate::core::secret::Secret;
 use crate::core::token::TokenSet;
-pub use common::Http;
+pub use common::{AuthRetry, Http};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Vendor {
@@ -210,6 +210,11 @@ pub trait VendorFlow {
     /// vendor's own "token invalid" answers).
     fn is_rejection(&self, status: u16, _body: &str) -> bool {
         status == 401
+    }
+
+    /// Which failures of a login are retried.
+    fn auth_retry(&self) -> AuthRetry {
+        AuthRetry::Full
     }
 
     /// Whether a rejected token may be replaced by obtaining a new one.

@@ -16,7 +16,9 @@ use crate::core::http::{HttpRequest, HttpResponse, LocalFuture, Method};
 use crate::core::options::Fields;
 use crate::core::secret::Secret;
 use crate::core::token::TokenSet;
-use crate::core::vendors::common::{clean_message, string_field, unexpected, vendor_error, Http};
+use crate::core::vendors::common::{
+    clean_message, string_field, unexpected, vendor_error, AuthRetry, Http,
+};
 use crate::core::vendors::{Vendor, VendorFlow};
 use serde_json::Value;
 
@@ -188,9 +190,13 @@ impl VendorFlow for Personr {
             } else {
                 generate_request(&self.root, &self.email, &self.password)
             };
-            let response = http.send(request).await?;
+            let response = http.send_auth(request).await?;
             parse_generate(&response, http.vendor_now_ms())
         })
+    }
+
+    fn auth_retry(&self) -> AuthRetry {
+        AuthRetry::Never
     }
 
     fn secrets(&self) -> Vec<&str> {

@@ -17,7 +17,9 @@ use crate::core::options::Fields;
 use crate::core::secret::Secret;
 use crate::core::time::parse_iso8601_ms;
 use crate::core::token::{jwt_claims, numeric_date_ms, TokenSet};
-use crate::core::vendors::common::{clean_message, string_field, unexpected, vendor_error, Http};
+use crate::core::vendors::common::{
+    clean_message, string_field, unexpected, vendor_error, AuthRetry, Http,
+};
 use crate::core::vendors::{Site, Vendor, VendorFlow};
 use serde_json::{json, Value};
 
@@ -248,9 +250,13 @@ impl VendorFlow for RunBuggy {
                 description.as_deref(),
                 expire_at.as_deref(),
             );
-            let response = http.send(request).await?;
+            let response = http.send_auth(request).await?;
             parse_exchange(&response, expire_at.as_deref())
         })
+    }
+
+    fn auth_retry(&self) -> AuthRetry {
+        AuthRetry::Never
     }
 
     fn secrets(&self) -> Vec<&str> {

@@ -15,7 +15,7 @@ use crate::core::http::{HttpRequest, HttpResponse, LocalFuture, Method};
 use crate::core::options::Fields;
 use crate::core::secret::Secret;
 use crate::core::token::{jwt_claims, numeric_date_ms, TokenSet};
-use crate::core::vendors::common::{string_field, unexpected, vendor_error, Http};
+use crate::core::vendors::common::{string_field, unexpected, vendor_error, AuthRetry, Http};
 use crate::core::vendors::{Revoked, Vendor, VendorFlow};
 use serde_json::{json, Value};
 
@@ -148,7 +148,7 @@ impl VendorFlow for ZumRails {
     ) -> LocalFuture<'a, Result<TokenSet, AuthError>> {
         Box::pin(async move {
             let request = authorize_request(&self.root, &self.username, &self.password);
-            let response = http.send(request).await?;
+            let response = http.send_auth(request).await?;
             parse_authorize(&response, http.vendor_now_ms())
         })
     }
@@ -172,6 +172,10 @@ impl VendorFlow for ZumRails {
                 Err(error_from(&response, &body))
             }
         })
+    }
+
+    fn auth_retry(&self) -> AuthRetry {
+        AuthRetry::NotRateLimits
     }
 
     fn secrets(&self) -> Vec<&str> {

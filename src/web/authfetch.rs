@@ -1,0 +1,286 @@
+//! `client.fetch(input, init)`: `fetch` with the vendor's credentials
+//! attached, only to the vendor's origin, renewed once on rejection.
+
+use crate::core::client::{CacheMode, Client, TokenInfo};
+use crate::core::error::{AuthError, ErrorCode};
+use crate::core::http::{is_header_safe, TransportError};
+use crate::core::vendors::Attachment;
+use crate::web::error::to_js;
+use crate::web::fetch::Fetcher;
+use js_sys::{Object, Promise, Reflect};
+use std::future::Future;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::{future_to_promise, JsFuture};
+use web_sys::{AbortSignal, Headers, ReadableStream, Request, Response, Url};
+
+/// The fields of a `Request` input carried over to the requests we build
+/// (the caller's `init` overrides them).
+const REQUEST_FIELDS: &[&str] = &[
+    "method",
+    "mode",
+    "credentials",
+    "cache",
+    "redirect",
+    "referrer",
+    "referrerPolicy",
+    "integrity",
+    "keepalive",
+];
+
+fn js_error(error: AuthError) -> JsValue {
+    to_js(&error)
+}
+
+fn invalid(message: &str) -> JsValue {
+    js_error(AuthError::invalid_options(message))
+}
+
+/// What to send: the absolute URL and a plain `init` without credentials.
+struct Prepared {
+    url: String,
+    init: Object,
+    headers: Headers,
+    signal: Option<AbortSignal>,
+    replayable: bool,
+}
+
+async fn prepare(root: &str, input: &JsValue, init: &JsValue) -> Result<Prepared, JsValue> {
+    let caller_init = if init.is_undefined() || init.is_null() {
+        Object::new()
+    } else if init.is_object() {
+        Object::assign(&Object::new(), init.unchecked_ref())
+    } else {
+        return Err(invalid(
+            "client.fetch: init must be an object, as for fetch",
+        ));
+    };
+    let merged = Object::new();
+    let url = if let Some(text) = input.as_string() {
+        if text.starts_with('/') && !text.starts_with("//") {
+            format!("{root}{text}")
+        } else if text.contains("://") {
+            text
+        } else {
+            return Err(invalid(
+                "client.fetch: give a path starting with / (resolved against the vendor root) or an absolute URL",
+            ));
+        }
+    } else if let Some(request) = input.dyn_ref::<Request>() {
+        for field in REQUEST_FIELDS {
+            let value = Reflect::get(request, &(*field).into()).unwrap_or(JsValue::UNDEFINED);
+            let _ = Reflect::set(&merged, &(*field).into(), &value);
+        }
+        let _ = Reflect::set(&merged, &"headers".into(), &request.headers());
+        if request.body().is_some() {
+            // Buffered once, so a retry can send it again.
+            let buffer = request
+                .clone()
+                .and_then(|r| r.array_buffer())
+                .map(JsFuture::from)?
+                .await?;
+            let _ = Reflect::set(&merged, &"body".into(), &buffer);
+        }
+        let _ = Reflect::set(&merged, &"signal".into(), &request.signal());
+        request.url()
+    } else if let Some(href) = Reflect::get(input, &"href".into())
+        .ok()
+        .and_then(|h| h.as_string())
+    {
+        href
+    } else {
+        return Err(invalid(
+            "client.fetch: input must be a path, a URL string, a URL or a Request",
+        ));
+    };
+    let init = Object::assign(&merged, &caller_init);
+    let headers = headers_from(&Reflect::get(&init, &"headers".into())?)?;
+    let body = Reflect::get(&init, &"body".into())?;
+    let signal = Reflect::get(&init, &"signal".into())?
+        .dyn_into::<AbortSignal>()
+        .ok();
+    Ok(Prepared {
+        url,
+        init,
+        headers,
+        signal,
+        replayable: !body.is_instance_of::<ReadableStream>(),
+    })
+}
+
+/// `new Headers(init)` for any `HeadersInit` (an object, pairs, `Headers`).
+fn headers_from(init: &JsValue) -> Result<Headers, JsValue> {
+    if init.is_undefined() || init.is_null() {
+        return Headers::new();
+    }
+    let class = Reflect::get(&js_sys::global(), &"Headers".into())?;
+    let headers = Reflect::construct(
+        class.unchecked_ref::<js_sys::Function>(),
+        &js_sys::Array::of1(init),
+    )
+    .map_err(|_| invalid("client.fetch: init.headers is not valid HeadersInit"))?;
+    Ok(headers.unchecked_into())
+}
+
+/// The origin a URL parser gives `url`, or `INVALID_OPTIONS`.
+fn origin(url: &str) -> Result<String, JsValue> {
+    Url::new(url)
+        .map(|u| u.origin())
+        .map_err(|_| invalid("client.fetch: the URL is not valid"))
+}
+
+/// Rejects as soon as `signal` aborts, with its reason (as `fetch` does).
+async fn abortable<T: 'static>(
+    signal: Option<&AbortSignal>,
+    work: impl Future<Output = Result<T, AuthError>> + 'static,
+) -> Result<T, JsValue> {
+    let Some(signal) = signal else {
+        return work.await.map_err(js_error);
+    };
+    if signal.aborted() {
+        return Err(signal.reason());
+    }
+    let slot: Rc<std::cell::RefCell<Option<Result<T, AuthError>>>> = Rc::default();
+    let out = slot.clone();
+    let done = future_to_promise(async move {
+        *out.borrow_mut() = Some(work.await);
+        Ok(JsValue::UNDEFINED)
+    });
+    let source = signal.clone();
+    let aborted = Promise::new(&mut |_, reject| {
+        let reason_of = source.clone();
+        let on_abort = Closure::once_into_js(move || {
+            let _ = reject.call1(&JsValue::UNDEFINED, &reason_of.reason());
+        });
+        let add = Reflect::get(&source, &"addEventListener".into()).ok();
+        if let Some(add) = add.as_ref().and_then(|a| a.dyn_ref::<js_sys::Function>()) {
+            let _ = add.call2(&source, &"abort".into(), &on_abort);
+        }
+    });
+    JsFuture::from(Promise::race(&js_sys::Array::of2(&done, &aborted))).await?;
+    let result = slot.borrow_mut().take();
+    result
+        .unwrap_or_else(|| {
+            Err(AuthError::new(
+                ErrorCode::Network,
+                "the token wait ended without a result",
+            ))
+        })
+        .map_err(js_error)
+}
+
+/// Sends `prepared` with `token` attached the vendor's way.
+async fn send(
+    client: &Client,
+    fetcher: &Fetcher,
+    prepared: &Prepared,
+    token: &TokenInfo,
+) -> Result<Response, JsValue> {
+    let value = token.token.expose();
+    if !is_header_safe(value) {
+        return Err(js_error(AuthError::new(
+            ErrorCode::BadResponse,
+            "the cached token contains characters not allowed in an HTTP header; it was not sent",
+        )));
+    }
+    let headers = Headers::new_with_headers(&prepared.headers)?;
+    let mut url = prepared.url.clone();
+    match client.attachment() {
+        Attachment::Bearer => headers.set("Authorization", &format!("Bearer {value}"))?,
+        Attachment::Query(name) => {
+            let parsed = Url::new(&url)?;
+            parsed.search_params().set(name, value);
+            url = parsed.href();
+        }
+    }
+    let init = Object::assign(&Object::new(), &prepared.init);
+    Reflect::set(&init, &"headers".into(), &headers)?;
+    fetcher
+        .call(&url, &init, prepared.signal.as_ref())
+        .await
+        .map_err(|e| match e {
+            TransportError::Aborted => prepared
+                .signal
+                .as_ref()
+                .map_or(JsValue::UNDEFINED, |s| s.reason()),
+            TransportError::Timeout => js_error(
+                AuthError::new(
+                    ErrorCode::Timeout,
+                    format!(
+                        "{} did not answer within {} ms (timeoutMs)",
+                        client.vendor().display_name(),
+                        fetcher.timeout_ms
+                    ),
+                )
+                .with_vendor(client.vendor()),
+            ),
+            TransportError::Network(why) => js_error(
+                AuthError::new(
+                    ErrorCode::Network,
+                    format!("could not reach {}: {why}", client.vendor().display_name()),
+                )
+                .with_vendor(client.vendor()),
+            ),
+            TransportError::TooLarge => js_error(AuthError::new(
+                ErrorCode::BadResponse,
+                "the response was too large",
+            )),
+        })
+}
+
+/// Whether the vendor rejected the token in `response` (its body is read
+/// from a clone, so the caller still gets it whole).
+async fn rejected(client: &Client, response: &Response) -> bool {
+    let status = response.status();
+    if status != 401 && status != 403 {
+        return false;
+    }
+    let body = match response.clone().map(|r| r.text()) {
+        Ok(Ok(text)) => JsFuture::from(text)
+            .await
+            .ok()
+            .and_then(|t| t.as_string())
+            .unwrap_or_default(),
+        _ => String::new(),
+    };
+    client.is_rejection(status, &body)
+}
+
+/// `client.fetch(input, init)`.
+pub async fn fetch(
+    client: Rc<Client>,
+    fetcher: Rc<Fetcher>,
+    input: JsValue,
+    init: JsValue,
+) -> Result<JsValue, JsValue> {
+    let prepared = prepare(&client.site().root, &input, &init).await?;
+    client
+        .check_origin(&origin(&prepared.url)?)
+        .map_err(js_error)?;
+    let signal = prepared.signal.clone();
+    let token = {
+        let client = client.clone();
+        abortable(signal.as_ref(), async move {
+            client.token_info(CacheMode::Default).await
+        })
+        .await?
+    };
+    let response = send(&client, &fetcher, &prepared, &token).await?;
+    if !prepared.replayable || !rejected(&client, &response).await {
+        return Ok(response.into());
+    }
+    let renewed = {
+        let client = client.clone();
+        let rejected_token = token.token.clone();
+        abortable(signal.as_ref(), async move {
+            client.renew_after_rejection(&rejected_token).await
+        })
+        .await?
+    };
+    let second = send(&client, &fetcher, &prepared, &renewed).await?;
+    if rejected(&client, &second).await {
+        client.rejected_twice(second.status());
+    }
+    Ok(second.into())
+}
