@@ -153,7 +153,7 @@ impl Client {
     /// vendor root's or listed in `allowedOrigins`: credentials never go to
     /// a third party through `client.fetch`.
     pub fn check_origin(&self, origin: &str) -> Result<(), AuthError> {
-        let own = crate::core::options::normalize_origin(&self.site.root);
+        let own = crate::core::options::canonical_origin(&self.site.root);
         let origin = origin.to_ascii_lowercase();
         if own.as_deref() == Some(origin.as_str()) || self.options.allowed_origins.contains(&origin)
         {

@@ -176,25 +176,31 @@ pub fn normalize_base_url(url: &str) -> Result<String, AuthError> {
     Ok(url.trim_end_matches('/').to_string())
 }
 
-/// `scheme://host[:port]` in lower case, without a path, a default port or
-/// user info; `None` for anything else.
+/// An `allowedOrigins` entry: exactly `scheme://host[:port]` (a trailing
+/// `/` allowed), canonicalised by [`canonical_origin`].
 pub fn normalize_origin(text: &str) -> Option<String> {
     let origin = origin_of(text)?;
     if origin.len() != text.trim_end_matches('/').len() || origin.contains(['@', '\\', ' ']) {
         return None;
     }
-    let lower = origin.to_ascii_lowercase();
-    let scheme_ok = lower.starts_with("https://") || lower.starts_with("http://");
-    let trimmed = lower
-        .strip_suffix(":443")
-        .filter(|_| lower.starts_with("https://"))
-        .or_else(|| {
-            lower
-                .strip_suffix(":80")
-                .filter(|_| lower.starts_with("http://"))
-        })
-        .unwrap_or(&lower);
-    scheme_ok.then(|| trimmed.to_string())
+    canonical_origin(origin)
+}
+
+/// The origin of an http(s) URL as a URL parser reports it: lower case,
+/// without a path or a default port.
+pub fn canonical_origin(url: &str) -> Option<String> {
+    let lower = origin_of(url)?.to_ascii_lowercase();
+    let https = lower.starts_with("https://");
+    if !https && !lower.starts_with("http://") {
+        return None;
+    }
+    let default_port = if https { ":443" } else { ":80" };
+    Some(
+        lower
+            .strip_suffix(default_port)
+            .unwrap_or(&lower)
+            .to_string(),
+    )
 }
 
 /// The origin (`scheme://host[:port]`) of an absolute http(s) URL.

@@ -29,3 +29,18 @@ export function claims(jwt) {
   const payload = jwt.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
   return JSON.parse(Buffer.from(payload, "base64").toString("utf8"));
 }
+
+/** Injects a fault at the simulator (see tests/simulator/README.md). */
+export async function fault(sim, spec) {
+  const response = await fetch(`${sim.url}/__sim/fault`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(spec),
+  });
+  if (!response.ok) throw new Error(`fault refused: ${await response.text()}`);
+}
+
+/** The simulator's request log for one vendor. */
+export async function requests(sim, vendor) {
+  return (await fetch(`${sim.url}/__sim/requests?vendor=${vendor}`)).json();
+}

@@ -310,7 +310,7 @@ impl VendorFlow for Voipbin {
             match &self.credentials {
                 Credentials::Login { username, password } => {
                     let response = http
-                        .send(login_request(&self.root, username, password))
+                        .send_auth(login_request(&self.root, username, password))
                         .await?;
                     parse_login(&response, http.vendor_now_ms())
                 }
