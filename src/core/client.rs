@@ -12,6 +12,7 @@ use crate::core::error::{AuthError, ErrorCode};
 use crate::core::events::{Event, Events};
 use crate::core::flight::Flights;
 use crate::core::http::{is_header_safe, HttpRequest, HttpResponse, Transport};
+use crate::core::lease;
 use crate::core::lock::LockManager;
 use crate::core::options::ClientOptions;
 use crate::core::secret::Secret;
@@ -200,7 +201,10 @@ impl Client {
             return Ok(self.info(tokens, None, false));
         }
         let mut previous = None;
-        if mode != CacheMode::Reload {
+        if mode == CacheMode::Reload {
+            // The entry being replaced: a renewal must not settle for it.
+            previous = self.read_entry().await;
+        } else {
             if let Some(entry) = self.read_entry().await {
                 if self.is_fresh(&entry) {
                     self.announce(&entry, true);
@@ -283,26 +287,50 @@ impl Client {
         Ok(self.entry_info(entry, from_cache))
     }
 
-    /// Renews under the cross-context lock. An entry found in the store once
-    /// the lock is held (another tab renewed meanwhile) is used as is.
+    /// Renews under the cross-context lock (Web Locks, else a lease in the
+    /// store). An entry found in the store once the lock is held (another
+    /// context renewed meanwhile) is used as is.
     async fn renew(&self, previous: Option<Entry>, rejected: Option<&Secret>) -> Renewal {
-        let _guard = match (&self.parts.locks, self.store().is_persistent()) {
-            (Some(locks), true) => locks.lock(&self.key).await,
-            _ => None,
-        };
-        if _guard.is_some() {
-            if let Some(entry) = self.read_entry().await {
-                let changed = previous
-                    .as_ref()
-                    .is_none_or(|p| p.tokens.access != entry.tokens.access);
-                let not_rejected = rejected.is_none_or(|r| *r != entry.tokens.access);
-                if changed && not_rejected && self.is_fresh(&entry) {
-                    return Ok((entry, true));
+        let mut lease = None;
+        let mut _guard = None;
+        if self.store().is_persistent() {
+            _guard = match &self.parts.locks {
+                Some(locks) => locks.lock(&self.key).await,
+                None => None,
+            };
+            if _guard.is_none() {
+                let hold_ms = i64::from(self.options.timeout_ms) * 2;
+                lease = lease::acquire(self.store(), &*self.parts.clock, &self.key, hold_ms).await;
+            }
+            if let Some(entry) = self.renewed_elsewhere(previous.as_ref(), rejected).await {
+                if let Some(lease) = lease {
+                    lease::release(self.store(), lease).await;
                 }
+                return Ok((entry, true));
             }
         }
+        let result = self.obtain_and_store(previous).await;
+        if let Some(lease) = lease {
+            lease::release(self.store(), lease).await;
+        }
+        result.map(|entry| (entry, false))
+    }
+
+    /// A fresh entry in the store that is neither the one this renewal
+    /// replaces nor the one the vendor rejected.
+    async fn renewed_elsewhere(
+        &self,
+        previous: Option<&Entry>,
+        rejected: Option<&Secret>,
+    ) -> Option<Entry> {
+        let entry = self.read_entry().await?;
+        let changed = previous.is_none_or(|p| p.tokens.access != entry.tokens.access);
+        let not_rejected = rejected.is_none_or(|r| *r != entry.tokens.access);
+        (changed && not_rejected && self.is_fresh(&entry)).then_some(entry)
+    }
+
+    async fn obtain_and_store(&self, previous: Option<Entry>) -> Result<Entry, AuthError> {
         self.check_hold().await?;
-        let clock = &*self.parts.clock;
         let http = self.http();
         let obtained = self
             .flow
@@ -315,10 +343,8 @@ impl Client {
                 return Err(error);
             }
         };
-        let entry = self
-            .store_tokens(tokens, http.server_date_ms(), clock.now_ms())
-            .await?;
-        Ok((entry, false))
+        self.store_tokens(tokens, http.server_date_ms(), self.parts.clock.now_ms())
+            .await
     }
 
     fn http(&self) -> Http<'_> {

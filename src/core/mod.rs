@@ -10,6 +10,7 @@ pub mod error;
 pub mod events;
 pub mod flight;
 pub mod http;
+pub mod lease;
 pub mod lock;
 pub mod manage;
 pub mod options;

@@ -1,0 +1,85 @@
+//! The fallback where Web Locks are missing: a lease written into the shared
+//! store itself. Write your name, wait a moment, read it back: if it is
+//! still yours, you hold the lease. Stores have no compare-and-swap, so this
+//! is best effort — it narrows the window in which two contexts log in at
+//! once to the time between one's read and its write — but it needs nothing
+//! from the runtime. A lease ends when released or after its time, so a
+//! context that dies while holding one delays the others, never blocks them.
+
+use crate::core::clock::Clock;
+use crate::core::store::TokenStore;
+use serde_json::{json, Value};
+use std::cell::Cell;
+
+/// How often a waiting context looks at the lease again.
+pub const POLL_MS: u64 = 50;
+/// How long a writer waits before reading its lease back.
+pub const SETTLE_MS: u64 = 20;
+
+thread_local! {
+    static COUNTER: Cell<u64> = const { Cell::new(0) };
+}
+
+/// A held lease, to hand back to [`release`].
+pub struct Lease {
+    key: String,
+    owner: String,
+}
+
+fn read_lease(text: Option<String>) -> Option<(String, i64)> {
+    let value: Value = serde_json::from_str(&text?).ok()?;
+    let owner = value.get("owner")?.as_str()?.to_string();
+    Some((owner, value.get("until")?.as_i64()?))
+}
+
+/// Waits for the lease on `key` (at most `hold_ms`) and takes it. `None` when
+/// the store fails or the wait ran out: the caller goes on without one.
+pub async fn acquire(
+    store: &dyn TokenStore,
+    clock: &dyn Clock,
+    key: &str,
+    hold_ms: i64,
+) -> Option<Lease> {
+    let lease_key = format!("{key}:lease");
+    let serial = COUNTER.with(|c| {
+        c.set(c.get() + 1);
+        c.get()
+    });
+    let owner = format!(
+        "{:x}-{serial}",
+        (clock.random() * 1e15) as u64 ^ clock.now_ms() as u64
+    );
+    let deadline = clock.now_ms() + hold_ms;
+    loop {
+        let now = clock.now_ms();
+        if now > deadline {
+            return None;
+        }
+        let current = read_lease(store.get(&lease_key).await.ok()?);
+        if matches!(&current, Some((holder, until)) if *until > now && *holder != owner) {
+            clock.sleep(POLL_MS).await;
+            continue;
+        }
+        let lease = json!({ "owner": owner, "until": now + hold_ms }).to_string();
+        store.put(&lease_key, lease, Some(60)).await.ok()?;
+        clock.sleep(SETTLE_MS).await;
+        match read_lease(store.get(&lease_key).await.ok()?) {
+            Some((holder, _)) if holder == owner => {
+                return Some(Lease {
+                    key: lease_key,
+                    owner,
+                })
+            }
+            _ => continue,
+        }
+    }
+}
+
+/// Ends a lease, unless another context has taken it over meanwhile.
+pub async fn release(store: &dyn TokenStore, lease: Lease) {
+    if let Ok(text) = store.get(&lease.key).await {
+        if read_lease(text).is_some_and(|(holder, _)| holder == lease.owner) {
+            let _ = store.delete(&lease.key).await;
+        }
+    }
+}
