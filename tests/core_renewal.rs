@@ -20,10 +20,12 @@ use vendor_auth::core::token::TokenSet;
 
 /// A memory store that says it is persistent (like localStorage or KV), and
 /// can run a hook on reads: another context acting meanwhile.
+type ReadHook = Box<dyn FnMut(&str, &MemoryStore)>;
+
 #[derive(Clone, Default)]
 struct SharedStore {
     inner: MemoryStore,
-    on_get: Rc<RefCell<Option<Box<dyn FnMut(&str, &MemoryStore)>>>>,
+    on_get: Rc<RefCell<Option<ReadHook>>>,
 }
 
 impl TokenStore for SharedStore {
