@@ -234,3 +234,174 @@ fn unknown_fields_are_ignored_and_a_token_without_exp_lasts_240_minutes() {
     };
     assert_eq!(tokens.expires_at_ms, Some(NOW + 240 * 60 * 1000));
 }
+
+fn user_options(username: &str) -> Value {
+    json!({
+        "vendor": "emnify", "baseUrl": "http://sim.test/emnify",
+        "credentials": { "username": username, "password": "p" }
+    })
+}
+
+#[test]
+fn complete_mfa_answers_the_challenge_and_caches_the_token() {
+    let rig = Rig::new();
+    rig.transport
+        .ok(200, &json!({ "mfa_token": "m1" }).to_string());
+    let token = emnify_jwt(3600);
+    rig.transport.ok(
+        200,
+        &json!({ "auth_token": token, "refresh_token": "r1" }).to_string(),
+    );
+    let client = rig.client(user_options("mfa@domain.com"));
+    assert_eq!(
+        block_on(client.token_info(CacheMode::Default))
+            .unwrap_err()
+            .code,
+        ErrorCode::MfaRequired
+    );
+    let device = json!({ "fingerprint": "f", "operating_system": "Linux", "browser": "Chromium" });
+    let info = block_on(client.complete_mfa("123456", device.as_object())).unwrap();
+    assert_eq!(info.token.expose(), token);
+    assert_eq!(
+        body_json(&rig.transport.requests()[1].body),
+        json!({ "mfa_token": "m1", "code": "123456", "trusted_device": device })
+    );
+    assert!(
+        block_on(client.token_info(CacheMode::Default))
+            .unwrap()
+            .from_cache
+    );
+    assert_eq!(rig.transport.request_count(), 2);
+}
+
+#[test]
+fn complete_mfa_without_a_pending_challenge_is_refused_without_a_request() {
+    let rig = Rig::new();
+    let client = rig.client(user_options("u"));
+    let error = block_on(client.complete_mfa("123456", None)).unwrap_err();
+    assert_eq!(error.code, ErrorCode::InvalidOptions);
+    assert_eq!(rig.transport.request_count(), 0);
+}
+
+#[test]
+fn a_wrong_mfa_code_keeps_the_challenge_for_another_try() {
+    let rig = Rig::new();
+    rig.transport
+        .ok(200, &json!({ "mfa_token": "m1" }).to_string());
+    rig.transport.ok(
+        401,
+        &json!({ "error_code": 1101, "message": "Invalid code" }).to_string(),
+    );
+    rig.transport
+        .ok(200, &json!({ "auth_token": emnify_jwt(3600) }).to_string());
+    let client = rig.client(user_options("mfa@domain.com"));
+    let _ = block_on(client.token_info(CacheMode::Default));
+    assert_eq!(
+        block_on(client.complete_mfa("000000", None))
+            .unwrap_err()
+            .code,
+        ErrorCode::InvalidCredentials
+    );
+    assert!(block_on(client.complete_mfa("123456", None)).is_ok());
+    assert_eq!(
+        body_json(&rig.transport.requests()[2].body)["mfa_token"],
+        "m1"
+    );
+}
+
+#[test]
+fn application_tokens_are_created_listed_and_revoked_with_the_auth_token() {
+    use vendor_auth::core::vendors::emnify::NewApplicationToken;
+    let rig = Rig::new();
+    let auth = emnify_jwt(3600);
+    rig.transport
+        .ok(200, &json!({ "auth_token": auth }).to_string());
+    rig.transport.ok(
+        200,
+        &json!({ "application_token": "new-app-token" }).to_string(),
+    );
+    rig.transport.ok(
+        200,
+        &json!([{ "id": 7, "description": "ci", "created": "2026-11-01", "status": { "id": 1, "description": "Revoked" },
+                  "expiry_date": null, "ip": "10.0.0.0/8", "creator": { "id": 1 } }]).to_string(),
+    );
+    rig.transport.ok(200, "");
+    let client = rig.client(emnify_app_options());
+    let params = NewApplicationToken {
+        description: Some("ci".into()),
+        expiry_date: Some("2027-01-31".into()),
+        ip: None,
+    };
+    assert_eq!(
+        block_on(client.create_application_token(&params))
+            .unwrap()
+            .expose(),
+        "new-app-token"
+    );
+    let listed = block_on(client.list_application_tokens()).unwrap();
+    assert_eq!(
+        listed,
+        vec![
+            json!({ "id": 7, "description": "ci", "created": "2026-11-01", "status": "revoked", "expiryDate": null, "ip": "10.0.0.0/8" })
+        ]
+    );
+    block_on(client.revoke_application_token(7)).unwrap();
+
+    let sent = rig.transport.requests();
+    assert_eq!(
+        (sent[1].method, sent[1].url.as_str()),
+        (
+            Method::Post,
+            "http://sim.test/emnify/api/v1/application_token"
+        )
+    );
+    assert_eq!(
+        body_json(&sent[1].body),
+        json!({ "description": "ci", "expiry_date": "2027-01-31" })
+    );
+    assert_eq!(
+        (sent[2].method, sent[2].url.as_str()),
+        (
+            Method::Get,
+            "http://sim.test/emnify/api/v1/application_token"
+        )
+    );
+    assert_eq!(
+        (sent[3].method, sent[3].url.as_str()),
+        (
+            Method::Patch,
+            "http://sim.test/emnify/api/v1/application_token/7"
+        )
+    );
+    assert_eq!(body_json(&sent[3].body), json!({ "status": { "id": 1 } }));
+    for request in &sent[1..] {
+        assert_eq!(
+            request.header_value("authorization"),
+            Some(format!("Bearer {auth}").as_str())
+        );
+    }
+}
+
+#[test]
+fn emnify_methods_on_another_vendor_are_unsupported() {
+    let rig = Rig::new();
+    let client = rig.client(json!({ "vendor": "voipbin", "credentials": { "accessKey": "vb_k" } }));
+    assert_eq!(
+        block_on(client.list_application_tokens()).unwrap_err().code,
+        ErrorCode::Unsupported
+    );
+    assert_eq!(
+        block_on(client.complete_mfa("1", None)).unwrap_err().code,
+        ErrorCode::Unsupported
+    );
+    assert_eq!(rig.transport.request_count(), 0);
+}
+
+#[test]
+fn rejections_are_401s_and_1102_1103_bodies() {
+    let rig = Rig::new();
+    let client = rig.client(emnify_app_options());
+    assert!(client.is_rejection(401, ""));
+    assert!(client.is_rejection(400, r#"{"error_code":1103}"#));
+    assert!(!client.is_rejection(403, r#"{"error_code":1104}"#));
+}

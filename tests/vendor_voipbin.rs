@@ -123,3 +123,124 @@ fn an_access_key_is_used_as_is_with_no_request() {
     assert_eq!(info.expires_at_ms, None);
     assert_eq!(rig.transport.request_count(), 0);
 }
+
+#[test]
+fn access_keys_are_attached_only_as_a_query_parameter() {
+    use vendor_auth::core::vendors::Attachment;
+    let rig = Rig::new();
+    let key = rig.client(json!({ "vendor": "voipbin", "credentials": { "accessKey": "vb_k" } }));
+    assert_eq!(key.attachment(), Attachment::Query("accesskey"));
+    assert_eq!(rig.client(login_options()).attachment(), Attachment::Bearer);
+    let mut query = login_options();
+    query["tokenIn"] = json!("query");
+    assert_eq!(rig.client(query).attachment(), Attachment::Query("token"));
+}
+
+#[test]
+fn create_access_key_refuses_less_than_a_day_before_any_request() {
+    use vendor_auth::core::options::Fields;
+    use vendor_auth::core::vendors::voipbin::NewAccessKey;
+    for bad in [
+        json!({ "expireSeconds": 86399 }),
+        json!({}),
+        json!({ "expireSeconds": 86400.5 }),
+        json!({ "expireSeconds": "1d" }),
+    ] {
+        let map = bad.as_object().unwrap().clone();
+        let error = NewAccessKey::from_fields(&Fields::new("options", &map)).unwrap_err();
+        assert_eq!(error.code, ErrorCode::InvalidOptions, "{bad}");
+        assert!(error.message.contains("expireSeconds"));
+    }
+}
+
+#[test]
+fn access_keys_are_created_listed_over_pages_and_deleted() {
+    use vendor_auth::core::vendors::voipbin::NewAccessKey;
+    let rig = Rig::new();
+    let client = rig.client(json!({ "vendor": "voipbin", "baseUrl": "http://sim.test/voipbin", "credentials": { "accessKey": "vb_k" } }));
+    let created = json!({ "id": "k1", "customer_id": "c", "name": "ci", "detail": null, "token": "vb_new", "token_prefix": "vb_new",
+                          "tm_expire": "2027-01-01T00:00:00.000000Z", "tm_create": "2026-11-23T00:00:00.000000Z", "tm_update": null, "tm_delete": null });
+    rig.transport.ok(200, &created.to_string());
+    rig.transport.ok(
+        200,
+        &json!({ "result": [{ "id": "k1" }], "next_page_token": "p2" }).to_string(),
+    );
+    rig.transport.ok(
+        200,
+        &json!({ "result": [{ "id": "k2" }], "next_page_token": "" }).to_string(),
+    );
+    rig.transport.ok(
+        200,
+        &json!({ "id": "k1", "tm_delete": "2026-11-23T01:00:00.000000Z" }).to_string(),
+    );
+
+    let params = NewAccessKey {
+        name: Some("ci".into()),
+        detail: None,
+        expire_seconds: 86_400,
+    };
+    let key = block_on(client.create_access_key(&params)).unwrap();
+    assert_eq!(key["token"], "vb_new");
+    assert_eq!(key["expiresAt"], "2027-01-01T00:00:00.000000Z");
+    let keys = block_on(client.list_access_keys()).unwrap();
+    assert_eq!(
+        keys.iter().map(|k| k["id"].clone()).collect::<Vec<_>>(),
+        vec![json!("k1"), json!("k2")]
+    );
+    assert!(keys.iter().all(|k| k.get("token").is_none()));
+    let deleted = block_on(client.delete_access_key("k1")).unwrap();
+    assert_eq!(deleted["deletedAt"], "2026-11-23T01:00:00.000000Z");
+
+    let sent = rig.transport.requests();
+    assert_eq!(
+        sent[0].url,
+        "http://sim.test/voipbin/v1.0/accesskeys?accesskey=vb_k"
+    );
+    let Body::Json(body) = &sent[0].body else {
+        panic!()
+    };
+    assert_eq!(
+        serde_json::from_str::<Value>(body).unwrap(),
+        json!({ "expire": 86400, "name": "ci" })
+    );
+    assert_eq!(
+        sent[1].url,
+        "http://sim.test/voipbin/v1.0/accesskeys?page_size=100&accesskey=vb_k"
+    );
+    assert_eq!(
+        sent[2].url,
+        "http://sim.test/voipbin/v1.0/accesskeys?page_size=100&page_token=p2&accesskey=vb_k"
+    );
+    assert_eq!(
+        (sent[3].method, sent[3].url.as_str()),
+        (
+            Method::Delete,
+            "http://sim.test/voipbin/v1.0/accesskeys/k1?accesskey=vb_k"
+        )
+    );
+    assert!(sent
+        .iter()
+        .all(|r| r.header_value("authorization").is_none()));
+}
+
+#[test]
+fn access_key_errors() {
+    let rig = Rig::new();
+    let client = rig.client(json!({ "vendor": "voipbin", "baseUrl": "http://sim.test/voipbin", "credentials": { "accessKey": "vb_k" } }));
+    rig.transport.ok(400, "");
+    assert_eq!(
+        block_on(client.delete_access_key("nope")).unwrap_err().code,
+        ErrorCode::VendorError
+    );
+    rig.transport
+        .ok(401, r#"{"error":{"status":"UNAUTHENTICATED"}}"#);
+    assert_eq!(
+        block_on(client.list_access_keys()).unwrap_err().code,
+        ErrorCode::TokenRejected
+    );
+    let emnify = rig.client(emnify_app_options());
+    assert_eq!(
+        block_on(emnify.list_access_keys()).unwrap_err().code,
+        ErrorCode::Unsupported
+    );
+}
