@@ -415,3 +415,53 @@ fn foreign_origins_are_refused_unless_allowed() {
     let allowed = rig.client(options);
     assert!(allowed.check_origin("https://proxy.example.com").is_ok());
 }
+
+#[test]
+fn refresh_tokens_can_be_kept_out_of_persistent_stores() {
+    let store = SharedStore::default();
+    let rig = Rig::with_store(Rc::new(store.clone()));
+    rig.transport.ok(
+        200,
+        &json!({ "auth_token": emnify_jwt(3600), "refresh_token": "r1" }).to_string(),
+    );
+    rig.transport
+        .ok(200, &json!({ "auth_token": emnify_jwt(7200) }).to_string());
+    let options = json!({
+        "vendor": "emnify", "baseUrl": "http://sim.test/emnify", "refreshTokens": "memory",
+        "credentials": { "username": "u", "password": "p" }
+    });
+    let client = client_with(&rig, options, None);
+    block_on(client.token_info(CacheMode::Default)).unwrap();
+    let stored = store.inner.get_now(client.cache_key()).unwrap();
+    assert!(
+        !stored.contains("r1"),
+        "the persistent store has no refresh token: {stored}"
+    );
+    // This realm still renews with it.
+    rig.clock.advance(3_600_000);
+    block_on(client.token_info(CacheMode::Default)).unwrap();
+    let sent = rig.transport.requests();
+    let used_refresh = |r: &HttpRequest| matches!(&r.body, vendor_auth::core::http::Body::Json(b) if b.contains("\"refresh_token\":\"r1\""));
+    assert!(
+        sent.iter().any(used_refresh),
+        "renewed with the refresh token kept in memory"
+    );
+}
+
+#[test]
+fn by_default_refresh_tokens_are_stored_with_the_entry() {
+    let store = SharedStore::default();
+    let rig = Rig::with_store(Rc::new(store.clone()));
+    rig.transport.ok(
+        200,
+        &json!({ "auth_token": emnify_jwt(3600), "refresh_token": "r1" }).to_string(),
+    );
+    let options = json!({ "vendor": "emnify", "baseUrl": "http://sim.test/emnify", "credentials": { "username": "u", "password": "p" } });
+    let client = client_with(&rig, options, None);
+    block_on(client.token_info(CacheMode::Default)).unwrap();
+    assert!(store
+        .inner
+        .get_now(client.cache_key())
+        .unwrap()
+        .contains("\"refreshToken\":\"r1\""));
+}

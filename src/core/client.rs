@@ -557,15 +557,34 @@ impl Client {
                 self.fallback.get_now(&self.key)
             }
         };
-        Entry::decode(&text?, &self.principal)
+        let mut entry = Entry::decode(&text?, &self.principal)?;
+        if entry.tokens.refresh.is_none() && self.refresh_in_memory_only() {
+            // The refresh token was kept out of the store: this realm's
+            // memory has it, if this realm obtained the token.
+            let remembered = self.fallback.get_now(&self.key);
+            let remembered = remembered.and_then(|t| Entry::decode(&t, &self.principal));
+            if let Some(full) = remembered.filter(|m| m.tokens.access == entry.tokens.access) {
+                entry.tokens.refresh = full.tokens.refresh;
+            }
+        }
+        Some(entry)
+    }
+
+    /// `refreshTokens: "memory"` with a store that outlives the realm.
+    fn refresh_in_memory_only(&self) -> bool {
+        self.options.refresh_tokens_in_memory && self.store().is_persistent()
     }
 
     async fn write_entry(&self, entry: &Entry) {
         let ttl = entry.ttl_seconds(self.parts.clock.now_ms());
-        let text = entry.encode(true);
-        if let Err(e) = self.store().put(&self.key, text.clone(), ttl).await {
+        let in_memory_only = self.refresh_in_memory_only();
+        if in_memory_only {
+            self.fallback.put_now(&self.key, entry.encode(true));
+        }
+        let text = entry.encode(!in_memory_only);
+        if let Err(e) = self.store().put(&self.key, text, ttl).await {
             self.fall_back(e);
-            self.fallback.put_now(&self.key, text);
+            self.fallback.put_now(&self.key, entry.encode(true));
         }
     }
 

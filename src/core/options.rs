@@ -25,6 +25,7 @@ pub const KNOWN_OPTIONS: &[&str] = &[
     "loginMethod",
     "regenerateOnRejection",
     "allowedOrigins",
+    "refreshTokens",
 ];
 
 /// Options that apply to one vendor only; given for another, they are refused
@@ -48,6 +49,9 @@ pub struct ClientOptions {
     /// Origins besides the vendor's to which `client.fetch` may attach
     /// credentials, normalised (`https://api.example.com`).
     pub allowed_origins: Vec<String>,
+    /// `refreshTokens: "memory"`: refresh tokens never go to a persistent
+    /// store, only to this realm's memory.
+    pub refresh_tokens_in_memory: bool,
     /// The whole options object, for vendor-specific options.
     pub raw: Map<String, Value>,
 }
@@ -129,11 +133,13 @@ impl ClientOptions {
                 )))
             }
         };
+        let refresh_tokens = top.optional_choice("refreshTokens", &["store", "memory"])?;
         Ok(ClientOptions {
             vendor,
             environment,
             base_url,
             allowed_origins,
+            refresh_tokens_in_memory: refresh_tokens == Some("memory"),
             refresh_margin_ms: (margin.unwrap_or(DEFAULT_REFRESH_MARGIN_SECONDS) * 1000.0) as i64,
             timeout_ms: timeout.unwrap_or(DEFAULT_TIMEOUT_MS) as u32,
             credentials,

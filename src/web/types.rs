@@ -43,6 +43,14 @@ export interface CommonOptions {
   refreshMarginSeconds?: number;
   /** Upper bound of every request the library makes, in ms. Default 15000. */
   timeoutMs?: number;
+  /**
+   * `"memory"` keeps refresh tokens (emnify user logins) out of persistent
+   * stores: they stay in this realm's memory only, and a renewal in another
+   * tab logs in again instead. Default `"store"`.
+   */
+  refreshTokens?: "store" | "memory";
+  /** Other origins `client.fetch` may send credentials to (your own proxy). */
+  allowedOrigins?: string[];
   /** The `fetch` to use. Default: the global `fetch`. */
   fetch?: (input: string, init?: RequestInit) => Promise<Response>;
 }
