@@ -47,6 +47,22 @@ test("8 tabs sharing localStorage, all calling getToken at once, make one login"
   }
 });
 
+test("without Web Locks, the lease in localStorage still keeps 8 tabs to (almost always) one login", async () => {
+  const context = await browser.newContext();
+  try {
+    const pages = await openTabs(context, 8, "&nolocks=1");
+    assert.equal(await pages[0].evaluate(() => navigator.locks), undefined);
+    const tokens = await Promise.all(pages.map((p) => p.evaluate(() => window.run())));
+    const logins = await sim.count("voipbin", "POST /auth/login");
+    // Best effort: a store has no compare-and-swap. Without the lease every
+    // tab would log in (8).
+    assert.ok(logins <= 2, `${logins} logins`);
+    assert.ok(new Set(tokens).size <= logins);
+  } finally {
+    await context.close();
+  }
+});
+
 test("a store that throws like a private window still yields a token, and says so", async () => {
   const context = await browser.newContext();
   try {
