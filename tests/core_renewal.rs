@@ -465,3 +465,48 @@ fn by_default_refresh_tokens_are_stored_with_the_entry() {
         .unwrap()
         .contains("\"refreshToken\":\"r1\""));
 }
+
+#[test]
+fn a_memory_tier_in_front_of_a_persistent_store_saves_reads() {
+    let store = SharedStore::default();
+    let rig = Rig::with_store(Rc::new(store.clone()));
+    rig.transport
+        .ok(200, &json!({ "auth_token": emnify_jwt(3600) }).to_string());
+    let client = client_with(&rig, emnify_app_options(), None);
+    let key = client.cache_key().to_string();
+    let reads = Rc::new(Cell::new(0));
+    let counter = reads.clone();
+    let watched = key.clone();
+    *store.on_get.borrow_mut() = Some(Box::new(move |k, _| {
+        if k == watched {
+            counter.set(counter.get() + 1);
+        }
+    }));
+    block_on(client.token_info(CacheMode::Default)).unwrap();
+    let after_login = reads.get();
+    for _ in 0..10 {
+        assert!(
+            block_on(client.token_info(CacheMode::Default))
+                .unwrap()
+                .from_cache
+        );
+    }
+    assert_eq!(
+        reads.get(),
+        after_login,
+        "a warm realm does not read the store"
+    );
+
+    // A cold realm (an empty memory tier) reads the store once.
+    MemoryStore::shared().delete_now(&key);
+    let cold = client_with(&rig, emnify_app_options(), None);
+    for _ in 0..10 {
+        assert!(
+            block_on(cold.token_info(CacheMode::Default))
+                .unwrap()
+                .from_cache
+        );
+    }
+    assert_eq!(reads.get(), after_login + 1);
+    assert_eq!(rig.transport.request_count(), 1);
+}

@@ -203,7 +203,7 @@ impl Client {
         let mut previous = None;
         if mode == CacheMode::Reload {
             // The entry being replaced: a renewal must not settle for it.
-            previous = self.read_entry().await;
+            previous = self.read_stored_entry().await;
         } else {
             if let Some(entry) = self.read_entry().await {
                 if self.is_fresh(&entry) {
@@ -245,7 +245,7 @@ impl Client {
                 format!("{name} rejected the token given in credentials: it may have been revoked or have expired"),
             ));
         }
-        let entry = self.read_entry().await;
+        let entry = self.read_stored_entry().await;
         if let Some(entry) = &entry {
             if entry.tokens.access != *rejected && self.is_fresh(entry) {
                 return Ok(self.entry_info(entry.clone(), true));
@@ -323,7 +323,7 @@ impl Client {
         previous: Option<&Entry>,
         rejected: Option<&Secret>,
     ) -> Option<Entry> {
-        let entry = self.read_entry().await?;
+        let entry = self.read_stored_entry().await?;
         let changed = previous.is_none_or(|p| p.tokens.access != entry.tokens.access);
         let not_rejected = rejected.is_none_or(|r| *r != entry.tokens.access);
         (changed && not_rejected && self.is_fresh(&entry)).then_some(entry)
@@ -550,6 +550,22 @@ impl Client {
     /// version or one for another principal reads as none (and is overwritten
     /// by the next renewal).
     async fn read_entry(&self) -> Option<Entry> {
+        // The memory tier in front of a persistent store: a warm realm (an
+        // isolate, a tab) answers without reading the store.
+        if self.store().is_persistent() {
+            let cached = self.fallback.get_now(&self.key);
+            if let Some(entry) = cached.and_then(|t| Entry::decode(&t, &self.principal)) {
+                if self.is_fresh(&entry) {
+                    return Some(entry);
+                }
+            }
+        }
+        self.read_stored_entry().await
+    }
+
+    /// The entry as the store holds it now (another context may have
+    /// replaced it), copied into the memory tier.
+    async fn read_stored_entry(&self) -> Option<Entry> {
         let text = match self.store().get(&self.key).await {
             Ok(text) => text,
             Err(e) => {
@@ -567,6 +583,9 @@ impl Client {
                 entry.tokens.refresh = full.tokens.refresh;
             }
         }
+        if self.store().is_persistent() {
+            self.fallback.put_now(&self.key, entry.encode(true));
+        }
         Some(entry)
     }
 
@@ -578,7 +597,7 @@ impl Client {
     async fn write_entry(&self, entry: &Entry) {
         let ttl = entry.ttl_seconds(self.parts.clock.now_ms());
         let in_memory_only = self.refresh_in_memory_only();
-        if in_memory_only {
+        if self.store().is_persistent() {
             self.fallback.put_now(&self.key, entry.encode(true));
         }
         let text = entry.encode(!in_memory_only);
