@@ -1,0 +1,13 @@
+// Entry for Cloudflare Workers (the `workerd` export condition). Wrangler's
+// default module rules turn a `.wasm` import into a compiled
+// WebAssembly.Module, which is instantiated synchronously here. Nothing in
+// this path touches window, document or localStorage.
+import wasm from "./dist/vendor_auth_bg.wasm";
+import { initSync, __registerAuthError } from "./dist/vendor_auth.js";
+import { AuthError } from "./auth-error.js";
+
+initSync({ module: wasm });
+__registerAuthError(AuthError);
+
+export { AuthClient } from "./dist/vendor_auth.js";
+export { AuthError, AuthErrorCode } from "./auth-error.js";
