@@ -82,6 +82,11 @@ thread_local! {
 /// clients hold off too, instead of each learning it with a request.
 const HOLD_THRESHOLD_SECONDS: u64 = 30;
 
+/// After waiting for the cross-context lock, how many more times (and how
+/// far apart) the store is read before concluding nobody renewed.
+const STALE_READ_RETRIES: u32 = 4;
+const STALE_READ_PAUSE_MS: u64 = 25;
+
 pub struct Client {
     options: ClientOptions,
     site: Site,
@@ -294,19 +299,32 @@ impl Client {
         let mut lease = None;
         let mut _guard = None;
         if self.store().is_persistent() {
+            let clock = &*self.parts.clock;
+            let asked_at = clock.now_ms();
             _guard = match &self.parts.locks {
                 Some(locks) => locks.lock(&self.key).await,
                 None => None,
             };
+            let waited = clock.now_ms() > asked_at;
             if _guard.is_none() {
                 let hold_ms = i64::from(self.options.timeout_ms) * 2;
-                lease = lease::acquire(self.store(), &*self.parts.clock, &self.key, hold_ms).await;
+                lease = lease::acquire(self.store(), clock, &self.key, hold_ms).await;
             }
-            if let Some(entry) = self.renewed_elsewhere(previous.as_ref(), rejected).await {
-                if let Some(lease) = lease {
-                    lease::release(self.store(), lease).await;
+            // A context that waited for the lock most likely waited for
+            // another's login. Tabs see each other's localStorage writes a
+            // moment late (Chromium propagates them between processes
+            // asynchronously), so a stale read is given a few more looks.
+            let looks = if waited { 1 + STALE_READ_RETRIES } else { 1 };
+            for look in 0..looks {
+                if look > 0 {
+                    clock.sleep(STALE_READ_PAUSE_MS).await;
                 }
-                return Ok((entry, true));
+                if let Some(entry) = self.renewed_elsewhere(previous.as_ref(), rejected).await {
+                    if let Some(lease) = lease {
+                        lease::release(self.store(), lease).await;
+                    }
+                    return Ok((entry, true));
+                }
             }
         }
         let result = self.obtain_and_store(previous).await;
