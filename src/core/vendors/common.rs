@@ -110,6 +110,17 @@ impl<'a> Http<'a> {
         }
     }
 
+    /// Sends a login (with [`Http::send_auth`]'s retries) and reads the
+    /// answer with `parse`, given the vendor's time of the answer.
+    pub async fn login<T>(
+        &self,
+        request: HttpRequest,
+        parse: impl FnOnce(&HttpResponse, i64) -> Result<T, AuthError>,
+    ) -> Result<T, AuthError> {
+        let response = self.send_auth(request).await?;
+        parse(&response, self.vendor_now_ms())
+    }
+
     fn backoff_ms(&self, attempt: u32) -> u64 {
         let cap = BACKOFF_BASE_MS * f64::from(1u32 << attempt.min(10)) / 2.0;
         (self.clock.random().clamp(0.0, 1.0) * cap) as u64

@@ -237,7 +237,7 @@ pub fn parse_application_tokens(response: &HttpResponse) -> Result<Vec<Value>, A
                 _ => item
                     .pointer("/status/description")
                     .and_then(Value::as_str)
-                    .map_or(Value::Null, |d| Value::from(d.to_lowercase())),
+                    .map_or(Value::Null, |d| Value::from(d.to_ascii_lowercase())),
             };
             json!({
                 "id": item.get("id").cloned().unwrap_or(Value::Null),
@@ -337,9 +337,12 @@ impl Emnify {
         http: &Http<'_>,
         request: HttpRequest,
     ) -> Result<TokenSet, AuthError> {
-        let response = http.send_auth(request).await?;
-        let now = http.vendor_now_ms();
-        match parse_authenticate(&response, now)? {
+        let (answer, status) = http
+            .login(request, |response, now| {
+                parse_authenticate(response, now).map(|a| (a, response.status))
+            })
+            .await?;
+        match answer {
             Authenticated::Tokens(tokens) => Ok(tokens),
             Authenticated::MfaRequired(mfa_token) => {
                 self.pending_mfa.replace(Some(mfa_token));
@@ -348,7 +351,7 @@ impl Emnify {
                     "emnify requires a multi-factor code for this user: call completeMfa(code)",
                 )
                 .with_vendor(Vendor::Emnify)
-                .with_status(response.status))
+                .with_status(status))
             }
         }
     }

@@ -176,7 +176,7 @@ impl VendorFlow for Personr {
     }
 
     fn principal(&self) -> String {
-        format!("email:{}", self.email.to_lowercase())
+        format!("email:{}", self.email.to_ascii_lowercase())
     }
 
     fn obtain<'a>(
@@ -190,8 +190,7 @@ impl VendorFlow for Personr {
             } else {
                 generate_request(&self.root, &self.email, &self.password)
             };
-            let response = http.send_auth(request).await?;
-            parse_generate(&response, http.vendor_now_ms())
+            http.login(request, parse_generate).await
         })
     }
 

@@ -250,8 +250,10 @@ impl VendorFlow for RunBuggy {
                 description.as_deref(),
                 expire_at.as_deref(),
             );
-            let response = http.send_auth(request).await?;
-            parse_exchange(&response, expire_at.as_deref())
+            http.login(request, |response, _| {
+                parse_exchange(response, expire_at.as_deref())
+            })
+            .await
         })
     }
 

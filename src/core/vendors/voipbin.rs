@@ -309,10 +309,8 @@ impl VendorFlow for Voipbin {
         Box::pin(async move {
             match &self.credentials {
                 Credentials::Login { username, password } => {
-                    let response = http
-                        .send_auth(login_request(&self.root, username, password))
-                        .await?;
-                    parse_login(&response, http.vendor_now_ms())
+                    http.login(login_request(&self.root, username, password), parse_login)
+                        .await
                 }
                 Credentials::AccessKey(key) => Ok(TokenSet::new(key.clone(), None)),
             }

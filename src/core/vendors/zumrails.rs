@@ -148,8 +148,7 @@ impl VendorFlow for ZumRails {
     ) -> LocalFuture<'a, Result<TokenSet, AuthError>> {
         Box::pin(async move {
             let request = authorize_request(&self.root, &self.username, &self.password);
-            let response = http.send_auth(request).await?;
-            parse_authorize(&response, http.vendor_now_ms())
+            http.login(request, parse_authorize).await
         })
     }
 
