@@ -74,6 +74,7 @@ fn client_with(
             clock: Rc::new(rig.clock.clone()),
             store: rig.store.clone(),
             locks,
+            coordinator: None,
         },
     )
     .unwrap()

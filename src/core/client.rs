@@ -8,6 +8,7 @@
 
 use crate::core::cache::{cache_key, decode_hold, encode_hold, hold_key, principal_digest, Entry};
 use crate::core::clock::Clock;
+use crate::core::coordinator::{Answer, Ask, Coordinator};
 use crate::core::error::{AuthError, ErrorCode};
 use crate::core::events::{Event, Events};
 use crate::core::flight::Flights;
@@ -67,6 +68,9 @@ pub struct Parts {
     /// Cross-context locks, used with persistent stores; `None` where the
     /// runtime has none (then renewals are best effort across contexts).
     pub locks: Option<Rc<dyn LockManager>>,
+    /// The principal's coordinator (a Durable Object): with one, logins
+    /// happen there, never here.
+    pub coordinator: Option<Rc<dyn Coordinator>>,
 }
 
 /// A renewal's outcome: the entry, and whether it was found in the store
@@ -230,7 +234,8 @@ impl Client {
                 ));
             }
         }
-        self.renew_once(previous, None).await
+        self.renew_once(previous, None, mode == CacheMode::Reload)
+            .await
     }
 
     /// Compare-and-renew, after the vendor rejected `rejected`: if the store
@@ -263,7 +268,7 @@ impl Client {
             }
             return Err(self.rejected_error());
         }
-        self.renew_once(entry, Some(rejected)).await
+        self.renew_once(entry, Some(rejected), false).await
     }
 
     fn rejected_error(&self) -> AuthError {
@@ -283,10 +288,23 @@ impl Client {
         &self,
         previous: Option<Entry>,
         rejected: Option<&Secret>,
+        reload: bool,
     ) -> Result<TokenInfo, AuthError> {
         let flights = FLIGHTS.with(Rc::clone);
         let (entry, from_cache) = flights
-            .run(&self.key, || self.renew(previous, rejected))
+            .run(&self.key, || async move {
+                match &self.parts.coordinator {
+                    Some(coordinator) => {
+                        let ask = match (rejected, &previous) {
+                            (Some(token), _) => Ask::Rejected(token.clone()),
+                            (None, Some(p)) if reload => Ask::Reload(p.tokens.access.clone()),
+                            _ => Ask::Token,
+                        };
+                        self.ask_coordinator(&**coordinator, ask).await
+                    }
+                    None => self.renew(previous, rejected).await,
+                }
+            })
             .await?;
         self.announce(&entry, from_cache);
         Ok(self.entry_info(entry, from_cache))
@@ -298,7 +316,7 @@ impl Client {
     async fn renew(&self, previous: Option<Entry>, rejected: Option<&Secret>) -> Renewal {
         let mut lease = None;
         let mut _guard = None;
-        if self.store().is_persistent() {
+        if self.store().is_shared() {
             let clock = &*self.parts.clock;
             let asked_at = clock.now_ms();
             _guard = match &self.parts.locks {
@@ -332,6 +350,49 @@ impl Client {
             lease::release(self.store(), lease).await;
         }
         result.map(|entry| (entry, false))
+    }
+
+    /// Gets the token from the principal's coordinator and keeps it here.
+    async fn ask_coordinator(&self, coordinator: &dyn Coordinator, ask: Ask) -> Renewal {
+        let answer = coordinator.ask(&self.key, ask).await?;
+        let entry = Entry::decode(&answer.entry, &self.principal).ok_or_else(|| {
+            AuthError::new(
+                ErrorCode::BadResponse,
+                "the token coordinator answered with an entry this client cannot read (is it running another version of vendor-auth?)",
+            )
+        })?;
+        self.write_entry(&entry).await;
+        Ok((entry, answer.from_cache))
+    }
+
+    /// The coordinator's side of [`Client::ask_coordinator`]: answers from
+    /// this client's store (the coordinator's own storage), renewing only
+    /// when it holds no usable token.
+    pub async fn coordinate(&self, ask: Ask) -> Result<Answer, AuthError> {
+        let result = async {
+            let info = match &ask {
+                Ask::Token => self.token_info_inner(CacheMode::Default).await?,
+                Ask::Reload(token) => match self.read_stored_entry().await {
+                    Some(entry) if entry.tokens.access != *token && self.is_fresh(&entry) => {
+                        self.entry_info(entry, true)
+                    }
+                    _ => self.token_info_inner(CacheMode::Reload).await?,
+                },
+                Ask::Rejected(token) => self.renew_after_rejection_inner(token).await?,
+            };
+            let entry = self.read_entry().await.ok_or_else(|| {
+                AuthError::new(
+                    ErrorCode::Storage,
+                    "the coordinator could not read back the token it stored",
+                )
+            })?;
+            Ok(Answer {
+                entry: entry.encode(true),
+                from_cache: info.from_cache,
+            })
+        }
+        .await;
+        self.reported(result)
     }
 
     /// A fresh entry in the store that is neither the one this renewal

@@ -5,6 +5,7 @@
 pub mod cache;
 pub mod client;
 pub mod clock;
+pub mod coordinator;
 pub mod digest;
 pub mod error;
 pub mod events;

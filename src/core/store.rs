@@ -26,6 +26,13 @@ pub trait TokenStore {
     fn delete<'a>(&'a self, key: &'a str) -> LocalFuture<'a, Result<(), StoreError>>;
     /// Whether entries outlive this JS realm (a tab reload, an isolate).
     fn is_persistent(&self) -> bool;
+
+    /// Whether other realms use the store at the same time, so renewals
+    /// must be coordinated across them (a lock or a lease). A store only one
+    /// realm uses (a Durable Object's storage) says no.
+    fn is_shared(&self) -> bool {
+        self.is_persistent()
+    }
 }
 
 /// The default store: a map in this JS realm. Every client of the realm that

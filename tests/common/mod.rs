@@ -42,6 +42,7 @@ impl Rig {
                 clock: Rc::new(self.clock.clone()),
                 store: self.store.clone(),
                 locks: None,
+                coordinator: None,
             },
         )
         .expect("client")
