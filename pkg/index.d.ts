@@ -10,3 +10,19 @@
 export * from "./dist/public.js";
 export { AuthError, AuthErrorCode } from "./auth-error.js";
 export type { AuthErrorInit } from "./auth-error.js";
+
+/**
+ * Cloudflare Workers only (the `workerd` entry): the Durable Object class
+ * that performs every login and renewal for one principal across all
+ * isolates. Export it from your Worker and bind it in `wrangler.toml`:
+ *
+ *     [[durable_objects.bindings]]
+ *     name = "TOKEN_COORDINATOR"
+ *     class_name = "TokenCoordinator"
+ *
+ * then pass `coordinator: env.TOKEN_COORDINATOR` to `AuthClient`.
+ */
+export declare class TokenCoordinator {
+  constructor(ctx: { storage: { get(key: string): Promise<unknown>; put(key: string, value: string): Promise<void>; delete(key: string): Promise<boolean> } }, env?: unknown);
+  fetch(request: Request): Promise<Response>;
+}

@@ -75,6 +75,7 @@ fn client_with(
             store: rig.store.clone(),
             locks,
             coordinator: None,
+            poll_waits: false,
         },
     )
     .unwrap()

@@ -11,7 +11,7 @@ use crate::core::clock::Clock;
 use crate::core::coordinator::{Answer, Ask, Coordinator};
 use crate::core::error::{AuthError, ErrorCode};
 use crate::core::events::{Event, Events};
-use crate::core::flight::Flights;
+use crate::core::flight::{Flights, Polling};
 use crate::core::http::{is_header_safe, HttpRequest, HttpResponse, Transport};
 use crate::core::lease;
 use crate::core::lock::LockManager;
@@ -71,6 +71,9 @@ pub struct Parts {
     /// The principal's coordinator (a Durable Object): with one, logins
     /// happen there, never here.
     pub coordinator: Option<Rc<dyn Coordinator>>,
+    /// Waiters of a renewal poll on their own timer instead of being woken
+    /// by the leader (Cloudflare Workers; see [`Flights::run`]).
+    pub poll_waits: bool,
 }
 
 /// A renewal's outcome: the entry, and whether it was found in the store
@@ -91,12 +94,19 @@ const HOLD_THRESHOLD_SECONDS: u64 = 30;
 const STALE_READ_RETRIES: u32 = 4;
 const STALE_READ_PAUSE_MS: u64 = 25;
 
+/// How often a polling waiter looks for the leader's result.
+const POLL_INTERVAL_MS: u64 = 10;
+
 pub struct Client {
     options: ClientOptions,
     site: Site,
     flow: Box<dyn VendorFlow>,
     principal: String,
     key: String,
+    /// The single-flight key. A client with a coordinator waits on the
+    /// coordinator, which may run in this very realm (a Durable Object shares
+    /// its Worker's isolate) and lead its own flight for the same cache key.
+    flight_key: String,
     parts: Parts,
     /// Where entries go when the configured store fails.
     fallback: MemoryStore,
@@ -119,7 +129,12 @@ impl Client {
         }
         let principal = principal_digest(&flow.principal());
         let key = cache_key(options.vendor, &site.scope, &principal);
+        let flight_key = match parts.coordinator {
+            Some(_) => format!("{key}#coordinated"),
+            None => key.clone(),
+        };
         Ok(Client {
+            flight_key,
             options,
             site,
             flow,
@@ -291,20 +306,30 @@ impl Client {
         reload: bool,
     ) -> Result<TokenInfo, AuthError> {
         let flights = FLIGHTS.with(Rc::clone);
+        let poll = self.parts.poll_waits.then(|| Polling {
+            clock: &*self.parts.clock,
+            interval_ms: POLL_INTERVAL_MS,
+            // Past the longest a login can take, the leader is presumed gone.
+            max_wait_ms: i64::from(self.options.timeout_ms) * 4,
+        });
         let (entry, from_cache) = flights
-            .run(&self.key, || async move {
-                match &self.parts.coordinator {
-                    Some(coordinator) => {
-                        let ask = match (rejected, &previous) {
-                            (Some(token), _) => Ask::Rejected(token.clone()),
-                            (None, Some(p)) if reload => Ask::Reload(p.tokens.access.clone()),
-                            _ => Ask::Token,
-                        };
-                        self.ask_coordinator(&**coordinator, ask).await
+            .run(
+                &self.flight_key,
+                || async move {
+                    match &self.parts.coordinator {
+                        Some(coordinator) => {
+                            let ask = match (rejected, &previous) {
+                                (Some(token), _) => Ask::Rejected(token.clone()),
+                                (None, Some(p)) if reload => Ask::Reload(p.tokens.access.clone()),
+                                _ => Ask::Token,
+                            };
+                            self.ask_coordinator(&**coordinator, ask).await
+                        }
+                        None => self.renew(previous, rejected).await,
                     }
-                    None => self.renew(previous, rejected).await,
-                }
-            })
+                },
+                poll,
+            )
             .await?;
         self.announce(&entry, from_cache);
         Ok(self.entry_info(entry, from_cache))

@@ -2,6 +2,7 @@
 //! for that key waits for the same result instead of doing it again. This is
 //! what turns 1,000 concurrent `getToken` calls into one login.
 
+use crate::core::clock::Clock;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::future::Future;
@@ -24,6 +25,13 @@ impl<T> Slot<T> {
     }
 }
 
+/// How waiters look for the leader's result when they poll.
+pub struct Polling<'a> {
+    pub clock: &'a dyn Clock,
+    pub interval_ms: u64,
+    pub max_wait_ms: i64,
+}
+
 /// The flights in progress, by key.
 pub struct Flights<T> {
     slots: RefCell<HashMap<String, Rc<Slot<T>>>>,
@@ -41,7 +49,14 @@ impl<T: Clone> Flights<T> {
     /// Runs `work` unless a flight for `key` is already under way, in which
     /// case it waits for that flight's result. If the leading caller is
     /// dropped before finishing, one waiter takes over.
-    pub async fn run<F, Fut>(&self, key: &str, work: F) -> T
+    ///
+    /// With `poll`, a waiter does not wait to be woken by the leader but looks
+    /// every `poll.interval_ms` on its own timer. Cloudflare Workers need
+    /// this: there the leader and the waiters serve different requests, and
+    /// a request woken from another request's I/O is cancelled as hung. A
+    /// waiter that has waited `poll.max_wait_ms` takes the lead itself (the
+    /// leading request may have been cancelled).
+    pub async fn run<F, Fut>(&self, key: &str, work: F, poll: Option<Polling<'_>>) -> T
     where
         F: FnOnce() -> Fut,
         Fut: Future<Output = T>,
@@ -50,7 +65,11 @@ impl<T: Clone> Flights<T> {
         loop {
             let existing = self.slots.borrow().get(key).cloned();
             if let Some(slot) = existing {
-                if let Some(value) = (Wait { slot }).await {
+                let outcome = match &poll {
+                    None => (Wait { slot }).await,
+                    Some(poll) => self.poll(key, slot, poll).await,
+                };
+                if let Some(value) = outcome {
                     return value;
                 }
                 continue;
@@ -76,6 +95,25 @@ impl<T: Clone> Flights<T> {
             guard.slot.finish(Some(value.clone()));
             guard.done = true;
             return value;
+        }
+    }
+
+    /// Looks at the slot on the waiter's own timer. `None` when the leader
+    /// gave up or the wait ran out (the stale flight is then removed).
+    async fn poll(&self, key: &str, slot: Rc<Slot<T>>, poll: &Polling<'_>) -> Option<T> {
+        let deadline = poll.clock.now_ms() + poll.max_wait_ms;
+        loop {
+            if let Some(outcome) = slot.outcome.borrow().as_ref() {
+                return outcome.clone();
+            }
+            if poll.clock.now_ms() >= deadline {
+                let mut slots = self.slots.borrow_mut();
+                if slots.get(key).is_some_and(|s| Rc::ptr_eq(s, &slot)) {
+                    slots.remove(key);
+                }
+                return None;
+            }
+            poll.clock.sleep(poll.interval_ms).await;
         }
     }
 

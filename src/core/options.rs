@@ -26,6 +26,7 @@ pub const KNOWN_OPTIONS: &[&str] = &[
     "regenerateOnRejection",
     "allowedOrigins",
     "refreshTokens",
+    "coordinator",
 ];
 
 /// Options that apply to one vendor only; given for another, they are refused

@@ -115,10 +115,12 @@ impl Clock for FixedClock {
         self.now.get()
     }
 
+    /// Advances the clock at once, then yields once to the executor, as a
+    /// timer would let other tasks run.
     fn sleep(&self, ms: u64) -> LocalFuture<'static, ()> {
         self.slept.borrow_mut().push(ms);
         self.advance(i64::try_from(ms).unwrap_or(i64::MAX));
-        Box::pin(async {})
+        Box::pin(YieldOnce(false))
     }
 
     /// Always one half: jittered waits are exactly half their cap.

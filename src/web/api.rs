@@ -1,6 +1,7 @@
 //! The exported JS API: `AuthClient`.
 
 use crate::core::client::{CacheMode, Client, Parts, TokenInfo};
+use crate::core::coordinator::Ask;
 use crate::core::error::AuthError;
 use crate::core::events::Event;
 use crate::core::options::{ClientOptions, Fields};
@@ -8,6 +9,7 @@ use crate::core::vendors::emnify::NewApplicationToken;
 use crate::core::vendors::voipbin::NewAccessKey;
 use crate::core::vendors::Revoked;
 use crate::web::convert::{from_json, get, own_keys, to_json};
+use crate::web::coordinator::DurableObjectCoordinator;
 use crate::web::error::to_js;
 use crate::web::fetch::{FetchTransport, Fetcher};
 use crate::web::locks::WebLocks;
@@ -148,14 +150,25 @@ fn build(options: &JsValue) -> Result<(Client, Rc<Fetcher>), AuthError> {
         let path = format!("options.{key}");
         let value = match key.as_str() {
             // Adapted below; present here only so unknown names are caught.
-            "store" | "fetch" => Some(Value::Null),
+            "store" | "fetch" | "coordinator" => Some(Value::Null),
             _ => to_json(&get(options, &key, &path)?, &path, 0)?,
         };
         if let Some(value) = value {
             data.insert(key, value);
         }
     }
-    let core_options = ClientOptions::from_json(&Value::Object(data))?;
+    let core_options = ClientOptions::from_json(&Value::Object(data.clone()))?;
+    let coordinator = get(options, "coordinator", "options.coordinator")?;
+    let coordinator = if coordinator.is_undefined() || coordinator.is_null() {
+        None
+    } else {
+        // The object logs in with the same options, minus the JS-only ones.
+        for js_only in ["store", "fetch", "coordinator"] {
+            data.remove(js_only);
+        }
+        let adapter = DurableObjectCoordinator::new(&coordinator, Value::Object(data))?;
+        Some(Rc::new(adapter) as Rc<dyn crate::core::coordinator::Coordinator>)
+    };
     let store = storage::from_option(&get(options, "store", "options.store")?)?;
     let fetch = get(options, "fetch", "options.fetch")?;
     let custom = if fetch.is_undefined() || fetch.is_null() {
@@ -179,9 +192,20 @@ fn build(options: &JsValue) -> Result<(Client, Rc<Fetcher>), AuthError> {
             clock: Rc::new(JsClock),
             store,
             locks: WebLocks::detect().map(|l| Rc::new(l) as Rc<dyn crate::core::lock::LockManager>),
+            coordinator,
+            poll_waits: is_workerd(),
         },
     )?;
     Ok((client, fetcher))
+}
+
+/// Cloudflare Workers (workerd) say so in `navigator.userAgent`.
+fn is_workerd() -> bool {
+    Reflect::get(&js_sys::global(), &"navigator".into())
+        .and_then(|n| Reflect::get(&n, &"userAgent".into()))
+        .ok()
+        .and_then(|ua| ua.as_string())
+        .is_some_and(|ua| ua == "Cloudflare-Workers")
 }
 
 fn cache_mode(options: Option<GetTokenOptions>) -> Result<CacheMode, AuthError> {
@@ -386,6 +410,22 @@ impl AuthClient {
     pub fn delete_access_key(&self, id: String) -> Promise {
         let client = self.inner.clone();
         promise(async move { Ok(from_json(&client.delete_access_key(&id).await?)) })
+    }
+
+    /// Used by the package's `TokenCoordinator` Durable Object: answers a
+    /// client's ask from this client's store. Not part of the public API.
+    #[wasm_bindgen(js_name = __coordinate, skip_typescript)]
+    pub fn coordinate(&self, kind: String, token: Option<String>) -> Promise {
+        let client = self.inner.clone();
+        promise(async move {
+            let ask = Ask::from_parts(&kind, token)
+                .ok_or_else(|| AuthError::invalid_options("unknown coordinator request"))?;
+            let answer = client.coordinate(ask).await?;
+            let object = Object::new();
+            set(&object, "entry", &JsValue::from_str(&answer.entry));
+            set(&object, "fromCache", &JsValue::from_bool(answer.from_cache));
+            Ok(object.into())
+        })
     }
 
     /// Forgets the cached token (in this client's store). The next

@@ -6,6 +6,7 @@ mod api;
 mod authfetch;
 pub use api::AuthClient;
 mod convert;
+mod coordinator;
 mod error;
 mod fetch;
 mod locks;

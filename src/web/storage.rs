@@ -137,6 +137,9 @@ struct KvStore {
     get: Function,
     put: Function,
     delete: Function,
+    /// `exclusive: true`: only this realm uses the store (a Durable
+    /// Object's storage), so renewals need no cross-realm lease.
+    exclusive: bool,
 }
 
 impl KvStore {
@@ -155,6 +158,7 @@ impl KvStore {
             get: method("get")?,
             put: method("put")?,
             delete: method("delete")?,
+            exclusive: get(target, "exclusive", "options.store.exclusive")?.as_bool() == Some(true),
         })
     }
 
@@ -217,5 +221,9 @@ impl TokenStore for KvStore {
 
     fn is_persistent(&self) -> bool {
         true
+    }
+
+    fn is_shared(&self) -> bool {
+        !self.exclusive
     }
 }

@@ -21,9 +21,20 @@ export type AuthErrorCode =
  * seconds and never below 60 (KV's minimum).
  */
 export interface KvStore {
-  get(key: string): string | null | Promise<string | null>;
+  get(key: string): string | null | undefined | Promise<string | null | undefined>;
   put(key: string, value: string, options?: { expirationTtl?: number }): unknown;
   delete(key: string): unknown;
+  /** Only this realm uses the store (a Durable Object's storage): no cross-realm lease. */
+  exclusive?: boolean;
+}
+
+/**
+ * A Durable Object namespace bound to the package's `TokenCoordinator`
+ * (Cloudflare Workers). Only the two methods used are described.
+ */
+export interface CoordinatorNamespace {
+  idFromName(name: string): unknown;
+  get(id: never): { fetch(input: string, init?: RequestInit): Promise<Response> };
 }
 
 /**
@@ -53,6 +64,13 @@ export interface CommonOptions {
   allowedOrigins?: string[];
   /** The `fetch` to use. Default: the global `fetch`. */
   fetch?: (input: string, init?: RequestInit) => Promise<Response>;
+  /**
+   * Cloudflare Workers: the `TokenCoordinator` Durable Object namespace
+   * (`env.TOKEN_COORDINATOR`). Every login and renewal of a principal then
+   * happens in its one object, so across all isolates at most one login is
+   * in flight per principal.
+   */
+  coordinator?: CoordinatorNamespace;
 }
 
 /**

@@ -34,6 +34,11 @@ impl Rig {
     }
 
     pub fn client(&self, options: Value) -> Client {
+        self.client_with_polling(options, false)
+    }
+
+    /// A client whose renewal waiters poll (as in Cloudflare Workers).
+    pub fn client_with_polling(&self, options: Value, poll_waits: bool) -> Client {
         let options = ClientOptions::from_json(&options).expect("valid options");
         Client::new(
             options,
@@ -43,6 +48,7 @@ impl Rig {
                 store: self.store.clone(),
                 locks: None,
                 coordinator: None,
+                poll_waits,
             },
         )
         .expect("client")
