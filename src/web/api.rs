@@ -244,6 +244,7 @@ impl AuthClient {
     /// `baseUrl`, `store`, `refreshMarginSeconds` or `timeoutMs`.
     #[wasm_bindgen(constructor)]
     pub fn new(options: &AuthClientOptions) -> Result<AuthClient, JsValue> {
+        crate::web::install_panic_hook();
         build(options)
             .map(|(client, fetcher)| AuthClient {
                 inner: Rc::new(client),

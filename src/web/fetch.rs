@@ -60,22 +60,52 @@ fn forward_abort(from: &AbortSignal, to: &AbortController) -> Option<Forward> {
     })
 }
 
+/// A response whose time-out is still running: reading its body is bounded
+/// by the same `timeoutMs` until this is dropped.
+pub struct Sent {
+    pub response: Response,
+    timed_out: Rc<Cell<bool>>,
+    _timer: Timer,
+    _forward: Option<Forward>,
+}
+
+impl Sent {
+    /// A failure while reading the body, named as a time-out when it was one.
+    fn failed(&self, thrown: &JsValue) -> TransportError {
+        if self.timed_out.get() {
+            TransportError::Timeout
+        } else {
+            network(thrown)
+        }
+    }
+}
+
 impl Fetcher {
     /// `fetch(url, init)` with `init.signal` replaced by one that fires on
     /// time-out or when `caller` fires. `init` is a plain object; it is not
-    /// modified.
+    /// modified. The time-out covers the wait for the response headers.
     pub async fn call(
         &self,
         url: &str,
         init: &Object,
         caller: Option<&AbortSignal>,
     ) -> Result<Response, TransportError> {
+        self.send(url, init, caller).await.map(|sent| sent.response)
+    }
+
+    /// Like [`Fetcher::call`], with the time-out still running for the body.
+    pub async fn send(
+        &self,
+        url: &str,
+        init: &Object,
+        caller: Option<&AbortSignal>,
+    ) -> Result<Sent, TransportError> {
         if caller.is_some_and(AbortSignal::aborted) {
             return Err(TransportError::Aborted);
         }
         let controller = AbortController::new().map_err(|e| network(&e))?;
         let timed_out = Rc::new(Cell::new(false));
-        let _timer = {
+        let timer = {
             let controller = controller.clone();
             let timed_out = timed_out.clone();
             Timer::new(self.timeout_ms, move || {
@@ -83,7 +113,7 @@ impl Fetcher {
                 controller.abort();
             })
         };
-        let _forward = caller.and_then(|signal| forward_abort(signal, &controller));
+        let forward = caller.and_then(|signal| forward_abort(signal, &controller));
         let init = Object::assign(&Object::new(), init);
         let _ = Reflect::set(&init, &"signal".into(), &controller.signal());
         let failed = |thrown: JsValue| {
@@ -104,8 +134,14 @@ impl Fetcher {
         }
         .map_err(failed)?;
         let response = JsFuture::from(promise).await.map_err(failed)?;
-        response.dyn_into::<Response>().map_err(|_| {
+        let response = response.dyn_into::<Response>().map_err(|_| {
             TransportError::Network("fetch resolved to something that is not a Response".into())
+        })?;
+        Ok(Sent {
+            response,
+            timed_out,
+            _timer: timer,
+            _forward: forward,
         })
     }
 }
@@ -152,16 +188,71 @@ fn response_headers(response: &Response) -> Vec<(String, String)> {
     headers
 }
 
+/// The largest auth answer read: vendors answer a few hundred bytes, and a
+/// larger body (a broken proxy, an attack) is refused, not buffered.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+fn call_method(target: &JsValue, name: &str) -> Result<JsValue, JsValue> {
+    Reflect::get(target, &name.into())?
+        .dyn_into::<Function>()?
+        .call0(target)
+}
+
+/// Reads a body up to [`MAX_BODY_BYTES`], chunk by chunk, and cancels the
+/// stream past that.
+async fn read_limited(sent: &Sent) -> Result<String, TransportError> {
+    let response = &sent.response;
+    let declared = response
+        .headers()
+        .get("content-length")
+        .ok()
+        .flatten()
+        .and_then(|l| l.trim().parse::<usize>().ok());
+    let Some(body) = response.body() else {
+        return Ok(String::new());
+    };
+    if declared.is_some_and(|l| l > MAX_BODY_BYTES) {
+        let _ = body.cancel();
+        return Err(TransportError::TooLarge);
+    }
+    let reader = call_method(&body, "getReader").map_err(|e| sent.failed(&e))?;
+    let mut bytes = Vec::new();
+    loop {
+        let read = call_method(&reader, "read").map_err(|e| sent.failed(&e))?;
+        let chunk = JsFuture::from(Promise::resolve(&read))
+            .await
+            .map_err(|e| sent.failed(&e))?;
+        if Reflect::get(&chunk, &"done".into())
+            .ok()
+            .and_then(|d| d.as_bool())
+            == Some(true)
+        {
+            break;
+        }
+        let value = Reflect::get(&chunk, &"value".into()).map_err(|e| sent.failed(&e))?;
+        let Some(array) = value.dyn_ref::<js_sys::Uint8Array>() else {
+            continue;
+        };
+        if bytes.len() + array.length() as usize > MAX_BODY_BYTES {
+            let _ = call_method(&reader, "cancel");
+            return Err(TransportError::TooLarge);
+        }
+        let start = bytes.len();
+        bytes.resize(start + array.length() as usize, 0);
+        array.copy_to(&mut bytes[start..]);
+    }
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
 impl FetchTransport {
     async fn send_now(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
         let init = request_init(&request).map_err(|e| network(&e))?;
-        let response = self.0.call(&request.url, &init, None).await?;
-        let text = response.text().map_err(|e| network(&e))?;
-        let body = JsFuture::from(text).await.map_err(|e| network(&e))?;
+        let sent = self.0.send(&request.url, &init, None).await?;
+        let body = read_limited(&sent).await?;
         Ok(HttpResponse {
-            status: response.status(),
-            headers: response_headers(&response),
-            body: body.as_string().unwrap_or_default(),
+            status: sent.response.status(),
+            headers: response_headers(&sent.response),
+            body,
         })
     }
 }

@@ -13,3 +13,16 @@ mod locks;
 mod runtime;
 mod storage;
 mod types;
+
+/// Turns a panic, should one slip through, into a clear JS `Error` thrown to
+/// the caller instead of an opaque `RuntimeError: unreachable`. Panic
+/// messages come from the library's own code and carry no secrets.
+fn install_panic_hook() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        std::panic::set_hook(Box::new(|info| {
+            let message = format!("vendor-auth internal error (a bug, please report it): {info}");
+            wasm_bindgen::throw_str(&message);
+        }));
+    });
+}
