@@ -331,8 +331,10 @@ impl<'a> Fields<'a> {
             Some(Value::Number(n)) => match n.as_f64() {
                 Some(x) if x >= min && x <= max => Ok(Some(x)),
                 _ => Err(AuthError::invalid_options(format!(
-                    "{}.{name} must be between {min} and {max}",
-                    self.path
+                    // Bounds are whole numbers: printed as integers, which
+                    // keeps float formatting out of the package.
+                    "{}.{name} must be between {} and {}",
+                    self.path, min as i64, max as i64
                 ))),
             },
             Some(other) => Err(self.wrong_type(name, "a number", other)),
