@@ -109,7 +109,7 @@ test-wasm-browser:
 
 # JS tests: the simulator's own, the package's (tests/js), and the consumer
 # tests (Node, Vite, import map, Workers, types). Needs `make build` first.
-JS_TEST_DIRS = $(wildcard tests/simulator tests/js tests/consumers)
+JS_TEST_DIRS = $(wildcard tests/simulator tests/js tests/consumers tests/demo)
 test-js:
 	@$(TIMED) "node --test" node --test --test-reporter=spec $(JS_TEST_DIRS)
 

@@ -3,7 +3,8 @@
 //   - the vendor simulator (tests/simulator/server.mjs) on SIM_PORT (8790)
 //   - a static file server on DEMO_PORT (8080): www/ at "/", the npm
 //     package (pkg/, with its built dist/) at "/pkg/", and /config.json
-//     telling the page where the simulator is.
+//     telling the page where the simulator is and which test credentials
+//     it accepts (tests/simulator/credentials.mjs: fake, simulator-only).
 // Node built-ins only. Binds to loopback (DEMO_HOST, default 127.0.0.1).
 //
 //   node scripts/serve.mjs [--port 8080] [--sim-port 8790] [--no-simulator]
@@ -94,7 +95,8 @@ export async function serveStatic(mounts, { port = 0, host = "127.0.0.1", routes
 
 /**
  * Starts the demo: the vendor simulator (unless `simulator: false`) and the
- * static server for www/ and pkg/. Port 0 picks a free port. Resolves to
+ * static server for www/ and pkg/ (plus /config.json: `{ simulatorUrl,
+ * credentials }`). Port 0 picks a free port. Resolves to
  * { url, simulatorUrl, close() }.
  */
 export async function startDemo({ port = 8080, simPort = 8790, host = "127.0.0.1", simulator = true } = {}) {
@@ -103,6 +105,14 @@ export async function startDemo({ port = 8080, simPort = 8790, host = "127.0.0.1
 
   let sim = null;
   let simulatorUrl = `http://127.0.0.1:${simPort}`;
+  // The simulator's fake test credentials prefill the demo's forms. They
+  // unlock nothing but the simulator; absent (a package-only checkout), the
+  // page leaves the fields empty.
+  let credentials = null;
+  const credentialsFile = join(ROOT, "tests/simulator/credentials.mjs");
+  if (existsSync(credentialsFile)) {
+    ({ CREDENTIALS: credentials } = await import(pathToFileURL(credentialsFile).href));
+  }
   if (simulator) {
     const { startSimulator } = await import(pathToFileURL(join(ROOT, "tests/simulator/server.mjs")).href);
     sim = await startSimulator({ port: simPort });
@@ -118,7 +128,7 @@ export async function startDemo({ port = 8080, simPort = 8790, host = "127.0.0.1
         routes: {
           "/config.json": (_req, res) => {
             res.writeHead(200, { "content-type": "application/json", "cache-control": "no-store" });
-            res.end(JSON.stringify({ simulatorUrl }));
+            res.end(JSON.stringify({ simulatorUrl, credentials }));
           },
         },
       },

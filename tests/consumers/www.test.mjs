@@ -1,15 +1,22 @@
 // The demo page (www/) as `make demo` serves it (scripts/serve.mjs
-// startDemo): it loads the package through its import map, gets an emnify
-// token from the simulator and shows it masked; a second click is served
-// from the cache.
+// startDemo): /config.json tells the page where the simulator is and carries
+// its test credentials; the page loads the package through its import map,
+// offers the five vendors with the simulator's credentials prefilled, and
+// gets an emnify token shown masked. The flows per vendor are in tests/demo/.
 import test from "node:test";
 import assert from "node:assert/strict";
 import { startDemo } from "../../scripts/serve.mjs";
+import { CREDENTIALS } from "../simulator/credentials.mjs";
 import { launchChromium } from "./helpers.mjs";
 
-test("www/: the demo page shows a masked emnify token", async (t) => {
+test("www/: the demo page loads the package and shows a masked emnify token", async (t) => {
   const demo = await startDemo({ port: 0, simPort: 0 });
   t.after(() => demo.close());
+
+  const config = await (await fetch(`${demo.url}/config.json`)).json();
+  assert.equal(config.simulatorUrl, demo.simulatorUrl);
+  assert.deepEqual(config.credentials, JSON.parse(JSON.stringify(CREDENTIALS)));
+
   const browser = await launchChromium();
   t.after(() => browser.close());
   const page = await browser.newPage();
@@ -18,21 +25,17 @@ test("www/: the demo page shows a masked emnify token", async (t) => {
   page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
 
   await page.goto(`${demo.url}/`);
-  await page.waitForFunction(() => document.getElementById("status").textContent === "Ready.", null, {
-    timeout: 20_000,
-  });
-  assert.equal(await page.inputValue("input[name=baseUrl]"), `${demo.simulatorUrl}/emnify`);
+  await page.waitForFunction(() => document.documentElement.dataset.ready === "true", null, { timeout: 30_000 });
+  assert.deepEqual(
+    await page.$$eval("input[name=vendor]", (inputs) => inputs.map((i) => i.value)),
+    ["runbuggy", "personr", "emnify", "zumrails", "voipbin"],
+  );
+  assert.equal(await page.textContent("#vendor-root"), `${demo.simulatorUrl}/emnify`);
+  assert.equal(await page.inputValue("#cred-applicationToken"), CREDENTIALS.emnify.applicationToken);
 
-  await page.click("button[type=submit]");
-  await page.waitForFunction(() => document.getElementById("status").className !== "", null, { timeout: 20_000 });
-  assert.equal(await page.textContent("#status"), "Token received.", errors.join("\n"));
-  const shown = await page.textContent("#token");
-  assert.match(shown, /^.{6}….{4} \(\d+ chars\)$/, "the token is shown masked");
-  assert.equal(await page.textContent("#source"), "vendor (network)");
-
-  await page.click("button[type=submit]");
-  await page.waitForFunction(() => document.getElementById("source").textContent === "cache", null, {
-    timeout: 10_000,
-  });
+  await page.click("#btn-token");
+  await page.waitForFunction(() => !document.getElementById("token-body").hidden, null, { timeout: 20_000 });
+  assert.match(await page.textContent("#token-value"), /^.{6}….{4}$/, "the token is shown masked");
+  assert.equal(await page.textContent("#token-source"), "from network");
   assert.deepEqual(errors, []);
 });

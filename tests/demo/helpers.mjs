@@ -1,0 +1,154 @@
+// Drives the demo page (www/) as `make demo` serves it (scripts/serve.mjs
+// startDemo, on free ports) in headless Chromium through playwright-core.
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { startDemo } from "../../scripts/serve.mjs";
+import { launchChromium, ROOT } from "../consumers/helpers.mjs";
+
+export { CREDENTIALS } from "../simulator/credentials.mjs";
+export const ARTIFACTS = join(ROOT, "target/artifacts");
+
+/** The demo server + simulator and one Chromium, for a test file. */
+export async function demoHarness() {
+  const demo = await startDemo({ port: 0, simPort: 0 });
+  let browser;
+  try {
+    browser = await launchChromium();
+  } catch (e) {
+    await demo.close();
+    throw e;
+  }
+  const control = async (method, path, body) => {
+    const res = await fetch(`${demo.simulatorUrl}/__sim${path}`, {
+      method,
+      headers: body === undefined ? {} : { "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return res.json();
+  };
+  return {
+    demo,
+    browser,
+    reset: () => control("POST", "/reset"),
+    /** Calls that reached the vendor's `METHOD /path` (simulator's counts). */
+    count: async (vendor, route) => (await control("GET", `/counts?vendor=${vendor}`))[route] ?? 0,
+    close: async () => {
+      await browser.close().catch(() => {});
+      await demo.close();
+    },
+  };
+}
+
+/**
+ * Opens the page in `context` (a fresh one when omitted) and waits until it
+ * is ready. Page errors and console errors are collected in `page.errors`.
+ */
+export async function openDemo(harness, { context, query = "", viewport } = {}) {
+  const ctx = context ?? (await harness.browser.newContext(viewport ? { viewport } : {}));
+  const page = await ctx.newPage();
+  page.errors = [];
+  page.on("pageerror", (e) => page.errors.push(`pageerror: ${e.message}`));
+  // Chromium logs every 4xx/5xx answer as "Failed to load resource": the
+  // error paths cause those on purpose. Anything else is a page bug.
+  page.on("console", (m) => {
+    if (m.type() === "error" && !m.text().startsWith("Failed to load resource")) page.errors.push(`console: ${m.text()}`);
+  });
+  page.setDefaultTimeout(15_000);
+  await page.goto(`${harness.demo.url}/${query}`);
+  await page.waitForFunction(() => document.documentElement.dataset.ready === "true", null, { timeout: 30_000 });
+  page.ownContext = context ? null : ctx;
+  return page;
+}
+
+export async function closePage(page) {
+  if (page.ownContext) await page.ownContext.close();
+  else await page.close();
+}
+
+/** Picks a vendor with its radio tile. */
+export async function pickVendor(page, vendor) {
+  await page.check(`input[name=vendor][value=${vendor}]`);
+  await page.waitForFunction((v) => new URLSearchParams(location.search).get("vendor") === v, vendor);
+}
+
+export async function pickKind(page, kind) {
+  await page.check(`input[name=kind][value=${kind}]`);
+}
+
+/**
+ * Clicks `selector` (an action), waits until the outcome line settles, and
+ * returns { state, code, text }.
+ */
+export async function act(page, selector, timeout = 20_000) {
+  const seq = Number(await page.getAttribute("#outcome", "data-seq"));
+  // A person clicks in the tab they see; background tabs get throttled timers.
+  await page.bringToFront();
+  await page.click(selector);
+  await page.waitForFunction(
+    (before) => {
+      const box = document.getElementById("outcome");
+      return Number(box.dataset.seq) > before && box.dataset.state !== "busy";
+    },
+    seq,
+    { timeout },
+  );
+  return outcomeOf(page);
+}
+
+export async function outcomeOf(page) {
+  return page.evaluate(() => {
+    const box = document.getElementById("outcome");
+    return { state: box.dataset.state, code: box.dataset.code, text: box.textContent.replace(/\s+/g, " ").trim() };
+  });
+}
+
+/** What the token panel shows. */
+export async function tokenPanel(page) {
+  return page.evaluate(() => ({
+    visible: !document.getElementById("token-body").hidden,
+    value: document.getElementById("token-value").textContent,
+    source: document.getElementById("token-source").textContent,
+    countdown: document.getElementById("token-countdown").textContent,
+    kind: document.getElementById("token-kind").textContent,
+    claims: [...document.querySelectorAll("#claims tbody th")].map((th) => th.textContent),
+    meta: Object.fromEntries(
+      [...document.querySelectorAll("#token-meta dt")].map((dt) => [dt.textContent, dt.nextElementSibling.textContent]),
+    ),
+  }));
+}
+
+/** The event log, oldest first: [{ type, code, text }]. */
+export async function eventLog(page) {
+  return page.evaluate(() =>
+    [...document.querySelectorAll("#log li")].reverse().map((li) => ({
+      type: li.dataset.type,
+      code: li.dataset.code,
+      text: li.querySelector(".log-text").textContent,
+    })),
+  );
+}
+
+/** The page's simulator counts: { logins, others }. */
+export async function pageCounts(page) {
+  await page.click("#btn-counts");
+  await page.waitForTimeout(300);
+  return page.evaluate(() => ({
+    logins: Number(document.getElementById("count-logins").dataset.count),
+    others: Number(document.getElementById("count-api").dataset.count),
+  }));
+}
+
+/** Asserts nothing on the page shows or logs `secret`. */
+export async function assertNoSecretShown(page, secret) {
+  const text = await page.evaluate(() => document.body.innerText);
+  assert.ok(!text.includes(secret), "the full token is not shown");
+}
+
+export async function screenshot(page, name) {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const path = join(ARTIFACTS, name);
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}
