@@ -83,7 +83,16 @@ fn promise<F>(work: F) -> Promise
 where
     F: Future<Output = Result<JsValue, AuthError>> + 'static,
 {
-    future_to_promise(async move { work.await.map_err(js_error) })
+    spawn(Box::pin(async move { work.await.map_err(js_error) }))
+}
+
+/// One instantiation of `future_to_promise` for every method: each async
+/// method's future is boxed behind the same type, which keeps the wasm
+/// from carrying a copy of the executor glue per method.
+pub(crate) fn spawn(
+    work: std::pin::Pin<Box<dyn Future<Output = Result<JsValue, JsValue>>>>,
+) -> Promise {
+    future_to_promise(work)
 }
 
 fn set(target: &Object, name: &str, value: &JsValue) {
@@ -304,7 +313,9 @@ impl AuthClient {
         let client = self.inner.clone();
         let fetcher = self.fetcher.clone();
         let init = init.map_or(JsValue::UNDEFINED, JsValue::from);
-        future_to_promise(crate::web::authfetch::fetch(client, fetcher, input, init))
+        spawn(Box::pin(crate::web::authfetch::fetch(
+            client, fetcher, input, init,
+        )))
     }
 
     /// Revokes the token at the vendor where the vendor supports it (Zūm

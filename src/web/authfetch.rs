@@ -12,7 +12,7 @@ use std::future::Future;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::{future_to_promise, JsFuture};
+use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortSignal, Headers, ReadableStream, Request, Response, Url};
 
 /// The fields of a `Request` input carried over to the requests we build
@@ -143,10 +143,10 @@ async fn abortable<T: 'static>(
     }
     let slot: Rc<std::cell::RefCell<Option<Result<T, AuthError>>>> = Rc::default();
     let out = slot.clone();
-    let done = future_to_promise(async move {
+    let done = crate::web::api::spawn(Box::pin(async move {
         *out.borrow_mut() = Some(work.await);
         Ok(JsValue::UNDEFINED)
-    });
+    }));
     let source = signal.clone();
     let aborted = Promise::new(&mut |_, reject| {
         let reason_of = source.clone();
