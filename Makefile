@@ -6,6 +6,7 @@
 #   make build     pkg/dist: cargo (wasm32, release) -> wasm-bindgen -> wasm-opt
 #   make demo      build, start the vendor simulator and serve www/ (Ctrl-C stops)
 #   make test      every test layer (see TEST_LAYERS below)
+#   make bench     benchmarks side by side with JS token libraries -> bench/results.md
 #   make fmt       cargo fmt
 #   make lint      cargo fmt --check + clippy (native and wasm32)
 #
@@ -36,9 +37,9 @@ export TEST_SIM_PORT
 WITH_SIM := $(if $(wildcard tests/simulator/server.mjs),scripts/with-simulator.sh)
 TIMINGS_FILE := $(CURDIR)/target/test-timings.tsv
 
-TEST_LAYERS := fmt-check clippy clippy-wasm test-native pkg-dist test-wasm-node test-wasm-browser test-js
+TEST_LAYERS := fmt-check clippy clippy-wasm test-native pkg-dist size-budget test-wasm-node test-wasm-browser test-js
 
-.PHONY: help install build pkg-dist demo test fmt fmt-check lint clippy clippy-wasm \
+.PHONY: help install build pkg-dist size-budget bench demo test fmt fmt-check lint clippy clippy-wasm \
         test-native test-wasm test-wasm-node test-wasm-browser test-js clean
 
 help:
@@ -52,6 +53,14 @@ build: install
 
 pkg-dist:
 	@$(TIMED) "build pkg/dist" scripts/build.sh
+
+# The gzipped wasm and JS glue against size-budget.json (a test layer).
+size-budget:
+	@$(TIMED) "size budget" node scripts/size-budget.mjs
+
+# Not part of `make test`: measures and prints, and writes bench/results.md.
+bench: build
+	@node scripts/bench.mjs
 
 demo: build
 	@DEMO_PORT=$(DEMO_PORT) SIM_PORT=$(SIM_PORT) DEMO_HOST=$(DEMO_HOST) node scripts/serve.mjs
