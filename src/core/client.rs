@@ -23,7 +23,7 @@ use crate::core::vendors::emnify::Emnify;
 use crate::core::vendors::voipbin::Voipbin;
 use crate::core::vendors::{self, Attachment, Http, Revoked, Site, Vendor, VendorFlow};
 use serde_json::{Map, Value};
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 /// `getToken({ cache })`.
@@ -114,6 +114,9 @@ pub struct Client {
     events: Events,
     /// `obtained_at` of the last entry announced by a `"token"` event.
     announced: Cell<Option<i64>>,
+    /// The last entry text read and its decoding: a warm `getToken` compares
+    /// texts instead of parsing JSON again.
+    decoded: RefCell<Option<(String, Entry)>>,
 }
 
 impl Client {
@@ -145,6 +148,7 @@ impl Client {
             using_fallback: Cell::new(false),
             events: Events::default(),
             announced: Cell::new(None),
+            decoded: RefCell::new(None),
         })
     }
 
@@ -658,7 +662,7 @@ impl Client {
         // isolate, a tab) answers without reading the store.
         if self.store().is_persistent() {
             let cached = self.fallback.get_now(&self.key);
-            if let Some(entry) = cached.and_then(|t| Entry::decode(&t, &self.principal)) {
+            if let Some(entry) = cached.and_then(|t| self.decode(t)) {
                 if self.is_fresh(&entry) {
                     return Some(entry);
                 }
@@ -677,7 +681,7 @@ impl Client {
                 self.fallback.get_now(&self.key)
             }
         };
-        let mut entry = Entry::decode(&text?, &self.principal)?;
+        let mut entry = self.decode(text?)?;
         if entry.tokens.refresh.is_none() && self.refresh_in_memory_only() {
             // The refresh token was kept out of the store: this realm's
             // memory has it, if this realm obtained the token.
@@ -690,6 +694,19 @@ impl Client {
         if self.store().is_persistent() {
             self.fallback.put_now(&self.key, entry.encode(true));
         }
+        Some(entry)
+    }
+
+    /// Decodes an entry of this principal, reusing the last decoding when the
+    /// text is the same.
+    fn decode(&self, text: String) -> Option<Entry> {
+        if let Some((last, entry)) = self.decoded.borrow().as_ref() {
+            if *last == text {
+                return Some(entry.clone());
+            }
+        }
+        let entry = Entry::decode(&text, &self.principal)?;
+        self.decoded.replace(Some((text, entry.clone())));
         Some(entry)
     }
 
