@@ -123,13 +123,6 @@ impl Client {
     pub fn new(options: ClientOptions, parts: Parts) -> Result<Client, AuthError> {
         let site = vendors::resolve_site(&options)?;
         let flow = vendors::flow(&options, &site)?;
-        if let Some(token) = flow.static_token() {
-            if !is_header_safe(token.access.expose()) {
-                return Err(AuthError::invalid_options(
-                    "the token in credentials contains characters not allowed in HTTP (spaces at the ends, line breaks or control characters)",
-                ));
-            }
-        }
         let principal = principal_digest(&flow.principal());
         let key = cache_key(options.vendor, &site.scope, &principal);
         let flight_key = match parts.coordinator {
@@ -757,16 +750,20 @@ impl Client {
     /// Every error leaves through here: secrets scrubbed, vendor set,
     /// `"error"` emitted.
     pub(crate) fn reported<T>(&self, result: Result<T, AuthError>) -> Result<T, AuthError> {
-        result.map_err(|error| {
-            let error = error.scrubbed(&self.flow.secrets());
-            let error = if error.vendor.is_none() {
-                error.with_vendor(self.vendor())
-            } else {
-                error
-            };
-            self.events.emit(&Event::Error(error.clone()));
+        result.map_err(|error| self.report(error))
+    }
+
+    /// An error on its way out: the credentials scrubbed from its message,
+    /// the vendor set, and the `"error"` event emitted.
+    pub fn report(&self, error: AuthError) -> AuthError {
+        let error = error.scrubbed(&self.flow.secrets());
+        let error = if error.vendor.is_none() {
+            error.with_vendor(self.vendor())
+        } else {
             error
-        })
+        };
+        self.events.emit(&Event::Error(error.clone()));
+        error
     }
 }
 

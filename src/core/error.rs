@@ -123,11 +123,7 @@ impl AuthError {
     /// under the rule that messages are built without secrets: vendors echo
     /// tokens back in their error texts (Bubble does).
     pub fn scrubbed(mut self, secrets: &[&str]) -> Self {
-        for secret in secrets {
-            if secret.len() >= 4 && self.message.contains(secret) {
-                self.message = self.message.replace(secret, "[redacted]");
-            }
-        }
+        self.message = scrub(&self.message, secrets);
         self
     }
 }
@@ -139,3 +135,34 @@ impl fmt::Display for AuthError {
 }
 
 impl std::error::Error for AuthError {}
+
+/// `text` with every occurrence of each secret (of 4 characters or more)
+/// replaced by `[redacted]`. Applied before a text is shortened, so that no
+/// part of a secret survives a cut.
+pub fn scrub(text: &str, secrets: &[&str]) -> String {
+    let mut text = text.to_string();
+    for secret in secrets {
+        if secret.len() >= 4 && text.contains(secret) {
+            text = text.replace(secret, "[redacted]");
+        }
+    }
+    text
+}
+
+/// The string values inside a JSON text (a request body, a store entry):
+/// what an error echoing that text must not repeat.
+pub fn json_strings(text: &str) -> Vec<String> {
+    fn collect(value: &serde_json::Value, out: &mut Vec<String>) {
+        match value {
+            serde_json::Value::String(s) => out.push(s.clone()),
+            serde_json::Value::Array(items) => items.iter().for_each(|v| collect(v, out)),
+            serde_json::Value::Object(map) => map.values().for_each(|v| collect(v, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    if let Ok(value) = serde_json::from_str(text) {
+        collect(&value, &mut out);
+    }
+    out
+}

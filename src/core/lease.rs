@@ -70,7 +70,10 @@ pub async fn acquire(
                     owner,
                 })
             }
-            _ => continue,
+            Some(_) => continue,
+            // The store does not give back what was put: no lease is
+            // possible with it, so go on without one.
+            None => return None,
         }
     }
 }

@@ -67,7 +67,8 @@ impl ClientOptions {
         };
         if let Some(unknown) = raw.keys().find(|k| !KNOWN_OPTIONS.contains(&k.as_str())) {
             return Err(AuthError::invalid_options(format!(
-                "unknown option `{unknown}`; the options are {}",
+                "unknown option `{}`; the options are {}",
+                clip(unknown),
                 KNOWN_OPTIONS.join(", ")
             )));
         }
@@ -277,6 +278,19 @@ impl<'a> Fields<'a> {
             Some(Value::String(s)) => Ok(Some(s.clone())),
             Some(other) => Err(self.wrong_type(name, "a string", other)),
         }
+    }
+
+    /// A token that goes into a header or a URL exactly as given: no spaces
+    /// at its ends, no line breaks or control characters.
+    pub fn required_token(&self, name: &str) -> Result<String, AuthError> {
+        let token = self.required_str(name)?;
+        if token.trim() != token || !crate::core::http::is_header_safe(&token) {
+            return Err(AuthError::invalid_options(format!(
+                "{}.{name} must be the token exactly as issued: no spaces at its ends, no line breaks or control characters",
+                self.path
+            )));
+        }
+        Ok(token)
     }
 
     pub fn required_str(&self, name: &str) -> Result<String, AuthError> {

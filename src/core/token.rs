@@ -51,10 +51,34 @@ pub fn jwt_claims(token: &str) -> Option<Map<String, Value>> {
 /// A numeric date claim (`exp`, `iat`, `nbf`: seconds since the epoch) in ms.
 /// Accepts a number or a numeric string; anything else is `None`.
 pub fn numeric_date_ms(claims: &Map<String, Value>, name: &str) -> Option<i64> {
-    let seconds = match claims.get(name)? {
+    seconds_ms(claims.get(name)?)
+}
+
+/// Seconds since the epoch (a number or a numeric string) in ms.
+pub fn seconds_ms(value: &Value) -> Option<i64> {
+    let seconds = match value {
         Value::Number(n) => n.as_f64()?,
         Value::String(s) => s.trim().parse::<f64>().ok()?,
         _ => return None,
     };
     (seconds.is_finite() && seconds > 0.0 && seconds < 1e13).then_some((seconds * 1000.0) as i64)
+}
+
+/// A token's expiry from the JWT claim `name`, read by `read`. `Ok(None)`:
+/// the token is no JWT or has no such claim, and the vendor's documented
+/// lifetime applies. `Err(())`: the claim is there but unreadable — a token
+/// whose expiry cannot be known is refused rather than guessed.
+#[allow(clippy::result_unit_err)]
+pub fn jwt_expiry(
+    token: &str,
+    name: &str,
+    read: fn(&Value) -> Option<i64>,
+) -> Result<Option<i64>, ()> {
+    match jwt_claims(token)
+        .as_ref()
+        .and_then(|claims| claims.get(name))
+    {
+        None | Some(Value::Null) => Ok(None),
+        Some(value) => read(value).map(Some).ok_or(()),
+    }
 }

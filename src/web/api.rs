@@ -5,8 +5,8 @@ use crate::core::coordinator::Ask;
 use crate::core::error::AuthError;
 use crate::core::events::Event;
 use crate::core::options::{ClientOptions, Fields};
-use crate::core::vendors::emnify::NewApplicationToken;
-use crate::core::vendors::voipbin::NewAccessKey;
+use crate::core::vendors::emnify::{self, NewApplicationToken};
+use crate::core::vendors::voipbin::{self, NewAccessKey};
 use crate::core::vendors::Revoked;
 use crate::web::convert::{from_json, get, own_keys, to_json};
 use crate::web::coordinator::DurableObjectCoordinator;
@@ -146,9 +146,10 @@ fn event_to_js(event: &Event) -> JsValue {
 /// Reads the options object: plain data goes to `core` for validation; the
 /// store and `fetch` are JS objects and are adapted here.
 fn build(options: &JsValue) -> Result<(Client, Rc<Fetcher>), AuthError> {
-    let Some(object) = options
-        .dyn_ref::<Object>()
-        .filter(|_| !options.is_function())
+    // Not `dyn_ref::<Object>()`: an object with a null prototype is not an
+    // `instanceof Object`, and is a fine options object.
+    let Some(object) =
+        (options.is_object() && !options.is_function()).then(|| options.unchecked_ref::<Object>())
     else {
         return Err(AuthError::invalid_options(
             "AuthClient needs an options object, for example { vendor: \"emnify\", credentials: { applicationToken: \"…\" } }",
@@ -341,11 +342,21 @@ impl AuthClient {
     /// emnify remember the device. Three wrong codes lock the account for 5
     /// minutes. Other vendors: `UNSUPPORTED`.
     #[wasm_bindgen(js_name = completeMfa, unchecked_return_type = "Promise<TokenInfo>")]
-    pub fn complete_mfa(&self, code: String, trusted_device: Option<TrustedDevice>) -> Promise {
+    pub fn complete_mfa(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] code: JsValue,
+        trusted_device: Option<TrustedDevice>,
+    ) -> Promise {
         let client = self.inner.clone();
         let device = trusted_device.map(JsValue::from);
         promise(async move {
+            client.emnify()?;
+            let code = code.as_string().ok_or_else(|| {
+                AuthError::invalid_options("the MFA code must be a string, like \"123456\"")
+            })?;
+            emnify::check_mfa_code(&code)?;
             let device = method_options(device.as_ref(), "trustedDevice")?;
+            emnify::check_trusted_device(&Fields::new("trustedDevice", &device))?;
             let device = (!device.is_empty()).then_some(device);
             let info = client.complete_mfa(&code, device.as_ref()).await?;
             Ok(info_to_js(&info))
@@ -380,14 +391,21 @@ impl AuthClient {
     /// already produced stay valid until they expire. Other vendors:
     /// `UNSUPPORTED`.
     #[wasm_bindgen(js_name = revokeApplicationToken, unchecked_return_type = "Promise<void>")]
-    pub fn revoke_application_token(&self, id: f64) -> Promise {
+    pub fn revoke_application_token(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "number")] id: JsValue,
+    ) -> Promise {
         let client = self.inner.clone();
         promise(async move {
-            if !(id.is_finite() && id >= 0.0 && id.fract() == 0.0 && id < 9.0e15) {
-                return Err(AuthError::invalid_options(
-                    "the application token id must be a whole number",
-                ));
-            }
+            client.emnify()?;
+            let id = id
+                .as_f64()
+                .filter(|id| id.is_finite() && *id >= 0.0 && id.fract() == 0.0 && *id < 9.0e15)
+                .ok_or_else(|| {
+                    AuthError::invalid_options(
+                        "the application token id must be a whole number, as listApplicationTokens() gives it",
+                    )
+                })?;
             client.revoke_application_token(id as u64).await?;
             Ok(JsValue::UNDEFINED)
         })
@@ -419,9 +437,21 @@ impl AuthClient {
     /// VoIPBIN: deletes the access key with this id and resolves to it.
     /// Other vendors: `UNSUPPORTED`.
     #[wasm_bindgen(js_name = deleteAccessKey, unchecked_return_type = "Promise<AccessKey>")]
-    pub fn delete_access_key(&self, id: String) -> Promise {
+    pub fn delete_access_key(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue,
+    ) -> Promise {
         let client = self.inner.clone();
-        promise(async move { Ok(from_json(&client.delete_access_key(&id).await?)) })
+        promise(async move {
+            client.voipbin()?;
+            let id = id.as_string().ok_or_else(|| {
+                AuthError::invalid_options(
+                    "the access key id must be a string, as listAccessKeys() gives it",
+                )
+            })?;
+            voipbin::check_access_key_id(&id)?;
+            Ok(from_json(&client.delete_access_key(&id).await?))
+        })
     }
 
     /// Used by the package's `TokenCoordinator` Durable Object: answers a

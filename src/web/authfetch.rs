@@ -5,6 +5,7 @@ use crate::core::client::{CacheMode, Client, TokenInfo};
 use crate::core::error::{AuthError, ErrorCode};
 use crate::core::http::{is_header_safe, TransportError};
 use crate::core::vendors::Attachment;
+use crate::web::convert::copy_object;
 use crate::web::error::to_js;
 use crate::web::fetch::Fetcher;
 use js_sys::{Object, Promise, Reflect};
@@ -50,7 +51,7 @@ async fn prepare(root: &str, input: &JsValue, init: &JsValue) -> Result<Prepared
     let caller_init = if init.is_undefined() || init.is_null() {
         Object::new()
     } else if init.is_object() {
-        Object::assign(&Object::new(), init.unchecked_ref())
+        copy_object(init, "client.fetch: init").map_err(js_error)?
     } else {
         return Err(invalid(
             "client.fetch: init must be an object, as for fetch",
@@ -94,7 +95,8 @@ async fn prepare(root: &str, input: &JsValue, init: &JsValue) -> Result<Prepared
             "client.fetch: input must be a path, a URL string, a URL or a Request",
         ));
     };
-    let init = Object::assign(&merged, &caller_init);
+    let init = copy_object(&merged, "client.fetch: init").map_err(js_error)?;
+    let init = Object::assign(&init, &caller_init);
     let headers = headers_from(&Reflect::get(&init, &"headers".into())?)?;
     let body = Reflect::get(&init, &"body".into())?;
     let signal = Reflect::get(&init, &"signal".into())?
@@ -194,35 +196,35 @@ async fn send(
             url = parsed.href();
         }
     }
-    let init = Object::assign(&Object::new(), &prepared.init);
+    let init = copy_object(&prepared.init, "client.fetch: init").map_err(js_error)?;
     Reflect::set(&init, &"headers".into(), &headers)?;
+    let name = client.vendor().display_name();
+    let failure = |error: AuthError| js_error(client.report(error));
     fetcher
-        .call(&url, &init, prepared.signal.as_ref())
+        .call(
+            &url,
+            &init,
+            prepared.signal.as_ref(),
+            vec![value.to_string()],
+        )
         .await
         .map_err(|e| match e {
             TransportError::Aborted => prepared
                 .signal
                 .as_ref()
                 .map_or(JsValue::UNDEFINED, |s| s.reason()),
-            TransportError::Timeout => js_error(
-                AuthError::new(
-                    ErrorCode::Timeout,
-                    format!(
-                        "{} did not answer within {} ms (timeoutMs)",
-                        client.vendor().display_name(),
-                        fetcher.timeout_ms
-                    ),
-                )
-                .with_vendor(client.vendor()),
-            ),
-            TransportError::Network(why) => js_error(
-                AuthError::new(
-                    ErrorCode::Network,
-                    format!("could not reach {}: {why}", client.vendor().display_name()),
-                )
-                .with_vendor(client.vendor()),
-            ),
-            TransportError::TooLarge => js_error(AuthError::new(
+            TransportError::Timeout => failure(AuthError::new(
+                ErrorCode::Timeout,
+                format!(
+                    "{name} did not answer within {} ms (timeoutMs)",
+                    fetcher.timeout_ms
+                ),
+            )),
+            TransportError::Network(why) => failure(AuthError::new(
+                ErrorCode::Network,
+                format!("could not reach {name}: {why}"),
+            )),
+            TransportError::TooLarge => failure(AuthError::new(
                 ErrorCode::BadResponse,
                 "the response was too large",
             )),

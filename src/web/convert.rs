@@ -1,10 +1,28 @@
 //! JS values to the JSON data `core` validates, and back.
 
 use crate::core::error::AuthError;
+use crate::core::options::clip;
 use js_sys::{Array, Object, Reflect};
 use serde_json::{Map, Number, Value};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
+
+#[wasm_bindgen]
+extern "C" {
+    // Catching bindings: a Proxy or a getter in user input may throw from
+    // any of these, and an uncaught throw would leave the call unsettled.
+    #[wasm_bindgen(catch, js_namespace = Array, js_name = isArray)]
+    fn is_array(value: &JsValue) -> Result<bool, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = Object, js_name = assign)]
+    fn object_assign(target: &Object, source: &JsValue) -> Result<Object, JsValue>;
+}
+
+/// A shallow copy of a user object (`Object.assign({}, value)`), or
+/// `INVALID_OPTIONS` naming `path` when reading it throws.
+pub fn copy_object(value: &JsValue, path: &str) -> Result<Object, AuthError> {
+    object_assign(&Object::new(), value)
+        .map_err(|e| AuthError::invalid_options(format!("{path} cannot be read: {}", describe(&e))))
+}
 
 /// How deep option objects may nest (credentials are one level).
 const MAX_DEPTH: usize = 4;
@@ -53,7 +71,10 @@ pub fn to_json(value: &JsValue, path: &str, depth: usize) -> Result<Option<Value
             "{path} is nested too deeply"
         )));
     }
-    if Array::is_array(value) {
+    let array = is_array(value).map_err(|e| {
+        AuthError::invalid_options(format!("{path} cannot be read: {}", describe(&e)))
+    })?;
+    if array {
         let array: &Array = value.unchecked_ref();
         let mut items = Vec::new();
         for (i, item) in array.iter().enumerate() {
@@ -65,8 +86,9 @@ pub fn to_json(value: &JsValue, path: &str, depth: usize) -> Result<Option<Value
     let object: &Object = value.unchecked_ref();
     let mut map = Map::new();
     for key in own_keys(object, path)? {
-        let child = get(object, &key, &format!("{path}.{key}"))?;
-        if let Some(v) = to_json(&child, &format!("{path}.{key}"), depth + 1)? {
+        let child_path = format!("{path}.{}", clip(&key));
+        let child = get(object, &key, &child_path)?;
+        if let Some(v) = to_json(&child, &child_path, depth + 1)? {
             map.insert(key, v);
         }
     }
@@ -78,18 +100,26 @@ pub fn own_keys(object: &Object, path: &str) -> Result<Vec<String>, AuthError> {
     let keys = Reflect::own_keys(object).map_err(|e| {
         AuthError::invalid_options(format!("{path} cannot be read: {}", describe(&e)))
     })?;
-    Ok(keys
-        .iter()
+    keys.iter()
         .filter_map(|k| k.as_string())
-        .filter(|k| {
-            Object::get_own_property_descriptor(object, &JsValue::from_str(k))
-                .dyn_into::<Object>()
-                .ok()
-                .and_then(|d| Reflect::get(&d, &JsValue::from_str("enumerable")).ok())
-                .and_then(|e| e.as_bool())
-                .unwrap_or(false)
+        .map(|k| {
+            let descriptor = Reflect::get_own_property_descriptor(object, &JsValue::from_str(&k))
+                .map_err(|e| {
+                AuthError::invalid_options(format!(
+                    "{path}.{} cannot be read: {}",
+                    clip(&k),
+                    describe(&e)
+                ))
+            })?;
+            let enumerable = descriptor.is_object()
+                && Reflect::get(&descriptor, &JsValue::from_str("enumerable"))
+                    .ok()
+                    .and_then(|e| e.as_bool())
+                    == Some(true);
+            Ok(enumerable.then_some(k))
         })
-        .collect())
+        .filter_map(Result::transpose)
+        .collect()
 }
 
 /// `object[key]`, which a getter or a Proxy can make throw.
@@ -100,6 +130,12 @@ pub fn get(object: &JsValue, key: &str, path: &str) -> Result<JsValue, AuthError
 
 /// A short description of a thrown JS value: its message, never its stack.
 pub fn describe(thrown: &JsValue) -> String {
+    describe_scrubbed(thrown, &[])
+}
+
+/// [`describe`], with `secrets` removed before the text is shortened (a
+/// runtime's error may echo the request or the value it failed on).
+pub fn describe_scrubbed(thrown: &JsValue, secrets: &[&str]) -> String {
     let text = if let Some(error) = thrown.dyn_ref::<js_sys::Error>() {
         let name = String::from(error.name());
         let message = String::from(error.message());
@@ -113,6 +149,7 @@ pub fn describe(thrown: &JsValue) -> String {
     } else {
         "an unknown error".to_string()
     };
+    let text = crate::core::error::scrub(&text, secrets);
     crate::core::vendors::common::clean_message(&text)
 }
 

@@ -3,8 +3,9 @@
 //! workers, Node and Cloudflare Workers), bounded by `timeoutMs` and by the
 //! caller's `AbortSignal`.
 
+use crate::core::error::json_strings;
 use crate::core::http::{Body, HttpRequest, HttpResponse, LocalFuture, Transport, TransportError};
-use crate::web::convert::describe;
+use crate::web::convert::{describe, describe_scrubbed};
 use crate::web::runtime::Timer;
 use js_sys::{Array, Function, Object, Promise, Reflect};
 use std::cell::Cell;
@@ -28,6 +29,11 @@ pub struct Fetcher {
 
 fn network(thrown: &JsValue) -> TransportError {
     TransportError::Network(describe(thrown))
+}
+
+fn network_scrubbed(thrown: &JsValue, secrets: &[String]) -> TransportError {
+    let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
+    TransportError::Network(describe_scrubbed(thrown, &secrets))
 }
 
 /// Forwards the caller's abort to our controller while alive.
@@ -64,6 +70,8 @@ fn forward_abort(from: &AbortSignal, to: &AbortController) -> Option<Forward> {
 /// by the same `timeoutMs` until this is dropped.
 pub struct Sent {
     pub response: Response,
+    /// What an error text must not repeat (the request's credentials).
+    secrets: Vec<String>,
     timed_out: Rc<Cell<bool>>,
     _timer: Timer,
     _forward: Option<Forward>,
@@ -75,7 +83,7 @@ impl Sent {
         if self.timed_out.get() {
             TransportError::Timeout
         } else {
-            network(thrown)
+            network_scrubbed(thrown, &self.secrets)
         }
     }
 }
@@ -89,16 +97,22 @@ impl Fetcher {
         url: &str,
         init: &Object,
         caller: Option<&AbortSignal>,
+        secrets: Vec<String>,
     ) -> Result<Response, TransportError> {
-        self.send(url, init, caller).await.map(|sent| sent.response)
+        self.send(url, init, caller, secrets)
+            .await
+            .map(|sent| sent.response)
     }
 
     /// Like [`Fetcher::call`], with the time-out still running for the body.
+    /// `secrets` are removed from error texts (a runtime's error may echo
+    /// the request).
     pub async fn send(
         &self,
         url: &str,
         init: &Object,
         caller: Option<&AbortSignal>,
+        secrets: Vec<String>,
     ) -> Result<Sent, TransportError> {
         if caller.is_some_and(AbortSignal::aborted) {
             return Err(TransportError::Aborted);
@@ -122,7 +136,7 @@ impl Fetcher {
             } else if caller.is_some_and(AbortSignal::aborted) {
                 TransportError::Aborted
             } else {
-                network(&thrown)
+                network_scrubbed(&thrown, &secrets)
             }
         };
         let url = JsValue::from_str(url);
@@ -139,11 +153,39 @@ impl Fetcher {
         })?;
         Ok(Sent {
             response,
+            secrets,
             timed_out,
             _timer: timer,
             _forward: forward,
         })
     }
+}
+
+/// Every value of a request that could be a credential: header values,
+/// query values, body fields. Error texts must not repeat them.
+fn request_secrets(request: &HttpRequest) -> Vec<String> {
+    let mut secrets: Vec<String> = request.headers.iter().map(|(_, v)| v.clone()).collect();
+    // "Bearer x" and "Basic x" may be echoed without their scheme.
+    for (_, value) in &request.headers {
+        if let Some((_, credential)) = value.split_once(' ') {
+            secrets.push(credential.to_string());
+        }
+    }
+    if let Some((_, query)) = request.url.split_once('?') {
+        secrets.extend(
+            query
+                .split('&')
+                .filter_map(|p| p.split_once('='))
+                .map(|(_, v)| v.to_string()),
+        );
+    }
+    match &request.body {
+        Body::Empty => {}
+        Body::Json(text) => secrets.extend(json_strings(text)),
+        Body::Multipart(fields) => secrets.extend(fields.iter().map(|(_, v)| v.clone())),
+    }
+    secrets.retain(|s| s.len() >= 4);
+    secrets
 }
 
 /// The transport of logins and refreshes.
@@ -246,8 +288,9 @@ async fn read_limited(sent: &Sent) -> Result<String, TransportError> {
 
 impl FetchTransport {
     async fn send_now(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
-        let init = request_init(&request).map_err(|e| network(&e))?;
-        let sent = self.0.send(&request.url, &init, None).await?;
+        let secrets = request_secrets(&request);
+        let init = request_init(&request).map_err(|e| network_scrubbed(&e, &secrets))?;
+        let sent = self.0.send(&request.url, &init, None, secrets).await?;
         let body = read_limited(&sent).await?;
         Ok(HttpResponse {
             status: sent.response.status(),

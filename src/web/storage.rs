@@ -2,10 +2,11 @@
 //! `sessionStorage`, or any object with `get` / `put` / `delete` (a
 //! Cloudflare KV binding passes as is).
 
+use crate::core::error::json_strings;
 use crate::core::error::AuthError;
 use crate::core::http::LocalFuture;
 use crate::core::store::{MemoryStore, StoreError, TokenStore};
-use crate::web::convert::{describe, get};
+use crate::web::convert::{describe, describe_scrubbed, get};
 use gloo_storage::{LocalStorage, SessionStorage, Storage as _};
 use js_sys::{Function, Object, Promise, Reflect};
 use std::rc::Rc;
@@ -165,11 +166,22 @@ impl KvStore {
     /// Calls a method and awaits its result if it is a promise; a throw or a
     /// rejection becomes a `StoreError`.
     async fn call(&self, method: &Function, args: &js_sys::Array) -> Result<JsValue, StoreError> {
-        let returned =
-            Reflect::apply(method, &self.target, args).map_err(|e| StoreError(describe(&e)))?;
+        self.call_scrubbed(method, args, &[]).await
+    }
+
+    /// [`KvStore::call`] whose error texts may not repeat `secrets` (a store
+    /// failing on a `put` may echo the entry, with its token).
+    async fn call_scrubbed(
+        &self,
+        method: &Function,
+        args: &js_sys::Array,
+        secrets: &[&str],
+    ) -> Result<JsValue, StoreError> {
+        let failed = |e: JsValue| StoreError(describe_scrubbed(&e, secrets));
+        let returned = Reflect::apply(method, &self.target, args).map_err(failed)?;
         JsFuture::from(Promise::resolve(&returned))
             .await
-            .map_err(|e| StoreError(describe(&e)))
+            .map_err(failed)
     }
 }
 
@@ -207,7 +219,12 @@ impl TokenStore for KvStore {
                 &JsValue::from_str(&value),
                 &options,
             );
-            self.call(&self.put, &args).await.map(|_| ())
+            let mut secrets = json_strings(&value);
+            secrets.push(value.clone());
+            let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
+            self.call_scrubbed(&self.put, &args, &secrets)
+                .await
+                .map(|_| ())
         })
     }
 

@@ -14,7 +14,7 @@ use crate::core::error::{AuthError, ErrorCode};
 use crate::core::http::{HttpRequest, HttpResponse, LocalFuture, Method};
 use crate::core::options::{clip, Fields};
 use crate::core::secret::Secret;
-use crate::core::token::{jwt_claims, numeric_date_ms, TokenSet};
+use crate::core::token::{jwt_expiry, seconds_ms, TokenSet};
 use crate::core::vendors::common::{string_field, unexpected, vendor_error, Http};
 use crate::core::vendors::{Vendor, VendorFlow};
 use serde_json::{json, Map, Value};
@@ -151,6 +151,32 @@ pub fn refresh_request(root: &str, refresh: &Secret) -> HttpRequest {
         .json(&json!({ "refresh_token": refresh.expose() }))
 }
 
+/// An MFA code: the few letters or digits of an authenticator app.
+pub fn check_mfa_code(code: &str) -> Result<(), AuthError> {
+    let ok = (1..=16).contains(&code.len()) && code.bytes().all(|b| b.is_ascii_alphanumeric());
+    ok.then_some(()).ok_or_else(|| {
+        AuthError::invalid_options(
+            "the MFA code must be the code of the authenticator app, like \"123456\"",
+        )
+    })
+}
+
+/// emnify's trusted-device record: `{ fingerprint?, operating_system?, browser? }`.
+pub fn check_trusted_device(fields: &Fields) -> Result<(), AuthError> {
+    fields.only(
+        &["fingerprint", "operating_system", "browser"],
+        "a trusted device",
+    )?;
+    for name in ["fingerprint", "operating_system", "browser"] {
+        if fields.optional_str(name)?.is_some_and(|v| v.len() > 512) {
+            return Err(AuthError::invalid_options(format!(
+                "trustedDevice.{name} is longer than 512 characters"
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// The answer to an MFA challenge. `trusted_device` is emnify's
 /// `{fingerprint, operating_system, browser}`.
 pub fn mfa_request(
@@ -274,9 +300,17 @@ pub fn parse_authenticate(
         return Err(error_from(response, &body));
     }
     if let Some(token) = string_field(&body, &["auth_token"]) {
-        let expires_at_ms = jwt_claims(token)
-            .and_then(|claims| numeric_date_ms(&claims, "exp"))
-            .unwrap_or(now_ms + AUTH_TOKEN_LIFETIME_MS);
+        let expires_at_ms = match jwt_expiry(token, "exp", seconds_ms) {
+            Ok(exp) => exp.unwrap_or(now_ms + AUTH_TOKEN_LIFETIME_MS),
+            Err(()) => {
+                return Err(unexpected(
+                    Vendor::Emnify,
+                    response,
+                    "a readable exp in its auth_token",
+                    None,
+                ))
+            }
+        };
         let mut tokens = TokenSet::new(Secret::new(token), Some(expires_at_ms));
         tokens.refresh = string_field(&body, &["refresh_token"]).map(Secret::new);
         return Ok(Authenticated::Tokens(tokens));

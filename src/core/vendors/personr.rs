@@ -28,8 +28,9 @@ pub struct Personr {
     root: String,
     email: String,
     password: Secret,
-    /// `loginMethod: "basic"`: the `api-basic-auth` workflow.
-    basic: bool,
+    /// `loginMethod: "basic"`: the `api-basic-auth` workflow, with its
+    /// `Basic` credential (a secret too: it is the password, encoded).
+    basic: Option<Secret>,
     /// `regenerateOnRejection: true`: the caller accepts that a rejected
     /// token is replaced, invalidating it for every other holder.
     regenerate_on_rejection: bool,
@@ -38,11 +39,14 @@ pub struct Personr {
 impl Personr {
     pub fn new(root: String, fields: &Fields, options: &Fields) -> Result<Self, AuthError> {
         fields.only(&["email", "password"], "Personr credentials")?;
+        let email = fields.required_str("email")?;
+        let password = Secret::new(fields.required_str("password")?);
+        let basic = options.optional_choice("loginMethod", &["form", "basic"])? == Some("basic");
         Ok(Personr {
             root,
-            email: fields.required_str("email")?,
-            password: Secret::new(fields.required_str("password")?),
-            basic: options.optional_choice("loginMethod", &["form", "basic"])? == Some("basic"),
+            basic: basic.then(|| basic_credential(&email, &password)),
+            email,
+            password,
             regenerate_on_rejection: options
                 .optional_bool("regenerateOnRejection")?
                 .unwrap_or(false),
@@ -62,13 +66,21 @@ pub fn generate_request(root: &str, email: &str, password: &Secret) -> HttpReque
     ])
 }
 
-/// The alternative login: `Authorization: Basic base64(email:password)`.
-pub fn basic_auth_request(root: &str, email: &str, password: &Secret) -> HttpRequest {
+/// `base64(email:password)`, the credential of the Basic-auth workflow.
+fn basic_credential(email: &str, password: &Secret) -> Secret {
     use base64::engine::general_purpose::STANDARD;
     use base64::Engine;
-    let pair = STANDARD.encode(format!("{email}:{}", password.expose()));
+    Secret::new(STANDARD.encode(format!("{email}:{}", password.expose())))
+}
+
+/// The alternative login: `Authorization: Basic base64(email:password)`.
+pub fn basic_auth_request(root: &str, email: &str, password: &Secret) -> HttpRequest {
+    basic_request(root, &basic_credential(email, password))
+}
+
+fn basic_request(root: &str, credential: &Secret) -> HttpRequest {
     HttpRequest::new(Method::Post, format!("{root}/api/1.1/wf/api-basic-auth"))
-        .header("Authorization", format!("Basic {pair}"))
+        .header("Authorization", format!("Basic {}", credential.expose()))
 }
 
 /// Bubble's "token invalid" answer: `{"error_class":"Unauthorized", …}`.
@@ -185,8 +197,8 @@ impl VendorFlow for Personr {
         _previous: Option<&'a TokenSet>,
     ) -> LocalFuture<'a, Result<TokenSet, AuthError>> {
         Box::pin(async move {
-            let request = if self.basic {
-                basic_auth_request(&self.root, &self.email, &self.password)
+            let request = if let Some(credential) = &self.basic {
+                basic_request(&self.root, credential)
             } else {
                 generate_request(&self.root, &self.email, &self.password)
             };
@@ -199,7 +211,9 @@ impl VendorFlow for Personr {
     }
 
     fn secrets(&self) -> Vec<&str> {
-        vec![self.password.expose()]
+        let mut secrets = vec![self.password.expose()];
+        secrets.extend(self.basic.as_ref().map(Secret::expose));
+        secrets
     }
 
     fn is_rejection(&self, status: u16, body: &str) -> bool {

@@ -71,7 +71,7 @@ impl RunBuggy {
         };
         let credentials = if fields.has("apiToken") {
             fields.only(&["apiToken"], "RunBuggy API-token credentials")?;
-            Credentials::ApiToken(Secret::new(fields.required_str("apiToken")?))
+            Credentials::ApiToken(Secret::new(fields.required_token("apiToken")?))
         } else if fields.has("sessionJwt") || fields.has("tokenName") {
             fields.only(
                 &["sessionJwt", "tokenName", "description", "expireAt"],
@@ -86,7 +86,7 @@ impl RunBuggy {
                 }
             }
             Credentials::Session {
-                session_jwt: Secret::new(fields.required_str("sessionJwt")?),
+                session_jwt: Secret::new(fields.required_token("sessionJwt")?),
                 token_name: fields.required_str("tokenName")?,
                 description: fields.optional_str("description")?,
                 expire_at,
@@ -173,12 +173,27 @@ pub fn parse_exchange(
     }
     let token = string_field(&body, TOKEN_FIELDS)
         .ok_or_else(|| unexpected(Vendor::RunBuggy, response, "a token", None))?;
-    let expires_at_ms = match body.get("expireAt") {
-        Some(Value::String(at)) => parse_iso8601_ms(at),
-        Some(Value::Number(ms)) => ms.as_i64(),
-        Some(_) => None,
-        None => requested_expiry.and_then(parse_iso8601_ms),
-    };
+    // null (or absent with nothing requested) never expires [inferred]; an
+    // expiry that is there but unreadable is refused, not read as "never".
+    let expires_at_ms =
+        match body.get("expireAt") {
+            None => requested_expiry.and_then(parse_iso8601_ms),
+            Some(Value::Null) => None,
+            Some(Value::String(at)) => Some(parse_iso8601_ms(at).ok_or_else(|| {
+                unexpected(Vendor::RunBuggy, response, "a readable expireAt", None)
+            })?),
+            Some(Value::Number(ms)) => Some(ms.as_i64().filter(|ms| *ms > 0).ok_or_else(|| {
+                unexpected(Vendor::RunBuggy, response, "a readable expireAt", None)
+            })?),
+            Some(_) => {
+                return Err(unexpected(
+                    Vendor::RunBuggy,
+                    response,
+                    "a readable expireAt",
+                    None,
+                ))
+            }
+        };
     let mut tokens = TokenSet::new(Secret::new(token), expires_at_ms);
     for field in ["id", "name"] {
         if let Some(value) = body.get(field).filter(|v| v.is_string() || v.is_number()) {

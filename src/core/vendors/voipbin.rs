@@ -19,7 +19,7 @@ use crate::core::http::{
 use crate::core::options::Fields;
 use crate::core::secret::Secret;
 use crate::core::time::parse_iso8601_ms;
-use crate::core::token::{jwt_claims, numeric_date_ms, TokenSet};
+use crate::core::token::{jwt_expiry, seconds_ms, TokenSet};
 use crate::core::vendors::common::{string_field, unexpected, vendor_error, Http};
 use crate::core::vendors::{Attachment, Vendor, VendorFlow};
 use serde_json::{json, Value};
@@ -87,7 +87,7 @@ impl Voipbin {
             options.optional_choice("tokenIn", &["header", "query"])? == Some("query");
         let credentials = if fields.has("accessKey") {
             fields.only(&["accessKey"], "VoIPBIN access-key credentials")?;
-            Credentials::AccessKey(Secret::new(fields.required_str("accessKey")?))
+            Credentials::AccessKey(Secret::new(fields.required_token("accessKey")?))
         } else if fields.has("username") || fields.has("password") {
             fields.only(&["username", "password"], "VoIPBIN login credentials")?;
             Credentials::Login {
@@ -133,6 +133,20 @@ pub fn list_access_keys_request(root: &str, page_token: Option<&str>) -> HttpReq
         url = with_query(&url, "page_token", token);
     }
     HttpRequest::new(Method::Get, url)
+}
+
+/// An access key id as VoIPBIN gives them (a UUID): refused before any
+/// request when it is anything else.
+pub fn check_access_key_id(id: &str) -> Result<(), AuthError> {
+    let ok = (1..=128).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    ok.then_some(()).ok_or_else(|| {
+        AuthError::invalid_options(
+            "the access key id must be an id as listAccessKeys() gives it (letters, digits, -)",
+        )
+    })
 }
 
 pub fn delete_access_key_request(root: &str, id: &str) -> HttpRequest {
@@ -223,14 +237,13 @@ pub fn login_request(root: &str, username: &str, password: &Secret) -> HttpReque
 
 /// Expiry of a VoIPBIN login token: the custom `expire` claim, else a
 /// standard `exp` (lenient, in case the server starts setting one), else the
-/// documented 7 days from `now_ms`.
-pub fn token_expiry_ms(token: &str, now_ms: i64) -> i64 {
-    let claims = jwt_claims(token);
-    claims
-        .as_ref()
-        .and_then(|c| c.get("expire")?.as_str().and_then(parse_iso8601_ms))
-        .or_else(|| claims.as_ref().and_then(|c| numeric_date_ms(c, "exp")))
-        .unwrap_or(now_ms + LOGIN_TOKEN_LIFETIME_MS)
+/// documented 7 days from `now_ms`. `Err(())` when a claim is there but
+/// unreadable.
+#[allow(clippy::result_unit_err)]
+pub fn token_expiry_ms(token: &str, now_ms: i64) -> Result<i64, ()> {
+    let expire = jwt_expiry(token, "expire", |v| v.as_str().and_then(parse_iso8601_ms))?;
+    let exp = jwt_expiry(token, "exp", seconds_ms)?;
+    Ok(expire.or(exp).unwrap_or(now_ms + LOGIN_TOKEN_LIFETIME_MS))
 }
 
 /// Reads a `/auth/login` answer.
@@ -262,7 +275,15 @@ pub fn parse_login(response: &HttpResponse, now_ms: i64) -> Result<TokenSet, Aut
     }
     let token = string_field(&body, &["token"])
         .ok_or_else(|| unexpected(Vendor::Voipbin, response, "a token", None))?;
-    let mut tokens = TokenSet::new(Secret::new(token), Some(token_expiry_ms(token, now_ms)));
+    let expires_at_ms = token_expiry_ms(token, now_ms).map_err(|()| {
+        unexpected(
+            Vendor::Voipbin,
+            response,
+            "a readable expire claim in its token",
+            None,
+        )
+    })?;
+    let mut tokens = TokenSet::new(Secret::new(token), Some(expires_at_ms));
     if let Some(username) = string_field(&body, &["username"]) {
         tokens.meta.insert("username".into(), Value::from(username));
     }

@@ -14,7 +14,7 @@ use crate::core::error::{AuthError, ErrorCode};
 use crate::core::http::{HttpRequest, HttpResponse, LocalFuture, Method};
 use crate::core::options::Fields;
 use crate::core::secret::Secret;
-use crate::core::token::{jwt_claims, numeric_date_ms, TokenSet};
+use crate::core::token::{jwt_expiry, seconds_ms, TokenSet};
 use crate::core::vendors::common::{string_field, unexpected, vendor_error, AuthRetry, Http};
 use crate::core::vendors::{Revoked, Vendor, VendorFlow};
 use serde_json::{json, Value};
@@ -120,8 +120,15 @@ pub fn parse_authorize(response: &HttpResponse, now_ms: i64) -> Result<TokenSet,
     let result = body.get("result").unwrap_or(&Value::Null);
     let token = string_field(result, &["Token", "token"])
         .ok_or_else(|| unexpected(Vendor::ZumRails, response, "a Token", None))?;
-    let expires_at_ms = jwt_claims(token)
-        .and_then(|claims| numeric_date_ms(&claims, "exp"))
+    let expires_at_ms = jwt_expiry(token, "exp", seconds_ms)
+        .map_err(|()| {
+            unexpected(
+                Vendor::ZumRails,
+                response,
+                "a readable exp in its Token",
+                None,
+            )
+        })?
         .unwrap_or(now_ms + TOKEN_LIFETIME_MS);
     let mut tokens = TokenSet::new(Secret::new(token), Some(expires_at_ms));
     for (field, name) in META_FIELDS {
