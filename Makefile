@@ -7,6 +7,7 @@
 #   make demo      build, start the vendor simulator and serve www/ (Ctrl-C stops)
 #   make test      every test layer (see TEST_LAYERS below)
 #   make bench     benchmarks side by side with JS token libraries -> bench/results.md
+#   make fuzz      fuzz every parser (FUZZ_SECONDS each, default 60)
 #   make fmt       cargo fmt
 #   make lint      cargo fmt --check + clippy (native and wasm32)
 #
@@ -37,9 +38,9 @@ export TEST_SIM_PORT
 WITH_SIM := $(if $(wildcard tests/simulator/server.mjs),scripts/with-simulator.sh)
 TIMINGS_FILE := $(CURDIR)/target/test-timings.tsv
 
-TEST_LAYERS := fmt-check clippy clippy-wasm test-native pkg-dist size-budget test-wasm-node test-wasm-browser test-js
+TEST_LAYERS := fmt-check clippy clippy-wasm test-native test-fuzz pkg-dist size-budget test-wasm-node test-wasm-browser test-js
 
-.PHONY: help install build pkg-dist size-budget bench demo test fmt fmt-check lint clippy clippy-wasm \
+.PHONY: help install build pkg-dist size-budget bench fuzz test-fuzz demo test fmt fmt-check lint clippy clippy-wasm \
         test-native test-wasm test-wasm-node test-wasm-browser test-js clean
 
 help:
@@ -57,6 +58,15 @@ pkg-dist:
 # The gzipped wasm and JS glue against size-budget.json (a test layer).
 size-budget:
 	@$(TIMED) "size budget" node scripts/size-budget.mjs
+
+# cargo-fuzz over every parser: `make fuzz` for a real run, and a short
+# bounded one (corpus replay + 3 s per target) as a test layer.
+FUZZ_SECONDS ?= 60
+fuzz:
+	@scripts/fuzz.sh $(FUZZ_SECONDS)
+
+test-fuzz:
+	@$(TIMED) "fuzz (smoke)" scripts/fuzz.sh --smoke
 
 # Not part of `make test`: measures and prints, and writes bench/results.md.
 bench: build

@@ -36,10 +36,12 @@ fn number(text: &str) -> Option<u32> {
 
 fn to_ms(year: i64, month: u32, day: u32, h: u32, m: u32, s: u32) -> Option<i64> {
     let valid = (1..=12).contains(&month) && (1..=31).contains(&day) && h < 24 && m < 60 && s <= 60;
-    valid.then(|| {
-        let days = days_from_civil(year, month, day);
-        ((days * 24 + i64::from(h)) * 60 + i64::from(m)) * 60_000 + i64::from(s) * 1000
-    })
+    if !valid {
+        return None;
+    }
+    let days = days_from_civil(year, month, day);
+    days.checked_mul(86_400_000)?
+        .checked_add(((i64::from(h) * 60 + i64::from(m)) * 60 + i64::from(s)) * 1000)
 }
 
 /// Parses `2026-11-30`, `2026-11-30T12:00:00Z`, `2026-11-30T12:00:00.000000Z`,
@@ -74,7 +76,9 @@ pub fn parse_iso8601_ms(text: &str) -> Option<i64> {
         let padded = format!("{digits:0<3}");
         i64::from(number(&padded)?)
     };
-    Some(to_ms(year, month, day, h, m, s)? + millis - offset_minutes * 60_000)
+    to_ms(year, month, day, h, m, s)?
+        .checked_add(millis)?
+        .checked_sub(offset_minutes * 60_000)
 }
 
 /// Splits `12:00:00.5+02:00` into the clock and the zone offset in minutes.
@@ -88,9 +92,14 @@ fn split_zone(rest: &str) -> Option<(&str, i64)> {
             let sign = if rest[at..].starts_with('-') { -1 } else { 1 };
             let (h, m) = match zone.split_once(':') {
                 Some((h, m)) => (number(h)?, number(m)?),
-                None if zone.len() == 4 => (number(&zone[..2])?, number(&zone[2..])?),
+                None if zone.len() == 4 && zone.is_ascii() => {
+                    (number(&zone[..2])?, number(&zone[2..])?)
+                }
                 None => (number(zone)?, 0),
             };
+            if h > 23 || m > 59 {
+                return None;
+            }
             Some((&rest[..at], sign * i64::from(h * 60 + m)))
         }
         None => Some((rest, 0)),

@@ -330,7 +330,12 @@ pub fn error_from(response: &HttpResponse, body: &Value) -> AuthError {
             .or_else(|| c.as_str().and_then(|s| s.trim().parse().ok()))
     });
     let said = message
-        .map(|m| format!(": \"{}\"", clip(m)))
+        .map(|m| {
+            format!(
+                ": \"{}\"",
+                clip(&crate::core::vendors::common::clean_message(m))
+            )
+        })
         .unwrap_or_default();
     let (code, text) = match code {
         Some(1101) => (

@@ -111,8 +111,10 @@ pub fn parse_generate(response: &HttpResponse, now_ms: i64) -> Result<TokenSet, 
                 None,
             ));
         };
-        let mut tokens =
-            TokenSet::new(Secret::new(token), Some(now_ms + (seconds * 1000.0) as i64));
+        let mut tokens = TokenSet::new(
+            Secret::new(token),
+            Some(now_ms.saturating_add((seconds * 1000.0) as i64)),
+        );
         if let Some(user) = string_field(inner, &["user_id"]) {
             tokens.meta.insert("userId".into(), Value::from(user));
         }
@@ -176,7 +178,11 @@ pub fn error_from(response: &HttpResponse, body: &Value) -> AuthError {
             Vendor::Personr,
             ErrorCode::VendorError,
             status,
-            format!("Personr answered {word}: \"{}\"", clean_message(text)),
+            format!(
+                "Personr answered {}: \"{}\"",
+                crate::core::options::clip(&clean_message(word)),
+                clean_message(text)
+            ),
         );
     }
     unexpected(Vendor::Personr, response, "a token", message.or(reason))

@@ -295,6 +295,9 @@ fn error_reason(body: &Value) -> String {
     let part = |name: &str| {
         body.pointer(&format!("/error/{name}"))
             .and_then(Value::as_str)
+            .map(|text| {
+                crate::core::options::clip(&crate::core::vendors::common::clean_message(text))
+            })
     };
     match (part("status"), part("reason")) {
         (Some(status), Some(reason)) => format!(", {status}/{reason}"),
