@@ -65,12 +65,15 @@ fn login_sends_exactly_the_documented_request_and_reads_the_expire_claim() {
 fn expiry_comes_from_expire_then_exp_then_the_documented_seven_days() {
     let with_expire = voipbin_jwt("2026-11-30T12:00:00.000000Z");
     assert_eq!(
-        token_expiry_ms(&with_expire, NOW),
+        token_expiry_ms(&with_expire, NOW).unwrap(),
         parse_iso8601_ms("2026-11-30T12:00:00Z").unwrap()
     );
     let with_exp = unsigned_jwt(&json!({ "exp": NOW / 1000 + 100 }));
-    assert_eq!(token_expiry_ms(&with_exp, NOW), NOW + 100_000);
-    assert_eq!(token_expiry_ms("opaque", NOW), NOW + 7 * 24 * 3600 * 1000);
+    assert_eq!(token_expiry_ms(&with_exp, NOW).unwrap(), NOW + 100_000);
+    assert_eq!(
+        token_expiry_ms("opaque", NOW).unwrap(),
+        NOW + 7 * 24 * 3600 * 1000
+    );
 }
 
 #[test]
@@ -243,4 +246,18 @@ fn access_key_errors() {
         block_on(emnify.list_access_keys()).unwrap_err().code,
         ErrorCode::Unsupported
     );
+}
+
+#[test]
+fn an_unreadable_expire_claim_is_refused_not_guessed() {
+    for claims in [
+        json!({ "expire": "next week" }),
+        json!({ "expire": 5 }),
+        json!({ "exp": "later" }),
+    ] {
+        let token = unsigned_jwt(&claims);
+        let body = json!({ "username": "u", "token": token }).to_string();
+        let error = parse_login(&HttpResponse::new(200, body), NOW).unwrap_err();
+        assert_eq!(error.code, ErrorCode::BadResponse, "{claims}");
+    }
 }
