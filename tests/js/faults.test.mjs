@@ -25,7 +25,7 @@
 import { test, describe, after } from "node:test";
 import assert from "node:assert/strict";
 import { AuthClient, AuthError } from "vendor-auth";
-import { simulator, fault as inject, clearFaults, kvStore, fakeJwt, ledger, sha1Hex, watchUnhandledRejections, captureConsole, CREDENTIALS } from "./helpers.mjs";
+import { simulator, fault as inject, clearFaults, kvStore, fakeJwt, ledger, sha1Hex, ALL_SECRETS, watchUnhandledRejections, captureConsole, CREDENTIALS } from "./helpers.mjs";
 
 watchUnhandledRejections();
 captureConsole();
@@ -35,18 +35,6 @@ const ANY = Symbol("any status");
 const now = () => Math.floor(Date.now() / 1000);
 
 // --- every secret of the simulator's accounts: never anywhere -----------------
-const ALL_SECRETS = [
-  CREDENTIALS.runbuggy.apiToken,
-  CREDENTIALS.personr.password,
-  Buffer.from(`${CREDENTIALS.personr.email}:${CREDENTIALS.personr.password}`).toString("base64"),
-  CREDENTIALS.emnify.applicationToken,
-  CREDENTIALS.emnify.password,
-  sha1Hex(CREDENTIALS.emnify.password),
-  sha1Hex(CREDENTIALS.emnify.password).toUpperCase(),
-  CREDENTIALS.zumrails.password,
-  CREDENTIALS.voipbin.password,
-  CREDENTIALS.voipbin.accessKey,
-];
 
 // --- the vendors: where they log in, and what a well-formed answer looks like --
 const VENDORS = {

@@ -1,6 +1,7 @@
 // Shared by the package tests: the vendor simulator and a few readers of it.
 import { startSimulator } from "../simulator/server.mjs";
 export { CREDENTIALS } from "../simulator/credentials.mjs";
+import { CREDENTIALS as CREDENTIALS_FOR_SCAN } from "../simulator/credentials.mjs";
 
 /** Starts the simulator on a free loopback port. */
 export async function simulator() {
@@ -256,3 +257,18 @@ export function ledger(label = "") {
   };
   return l;
 }
+
+/** Every secret of the simulator's accounts: none may appear in an error, an event, the console or a foreign entry. */
+export const ALL_SECRETS = [
+  CREDENTIALS_FOR_SCAN.runbuggy.apiToken,
+  CREDENTIALS_FOR_SCAN.personr.password,
+  Buffer.from(`${CREDENTIALS_FOR_SCAN.personr.email}:${CREDENTIALS_FOR_SCAN.personr.password}`).toString("base64"),
+  CREDENTIALS_FOR_SCAN.emnify.applicationToken,
+  CREDENTIALS_FOR_SCAN.emnify.password,
+  sha1Hex(CREDENTIALS_FOR_SCAN.emnify.password),
+  sha1Hex(CREDENTIALS_FOR_SCAN.emnify.password).toUpperCase(),
+  CREDENTIALS_FOR_SCAN.emnify.mfaPassword,
+  CREDENTIALS_FOR_SCAN.zumrails.password,
+  CREDENTIALS_FOR_SCAN.voipbin.password,
+  CREDENTIALS_FOR_SCAN.voipbin.accessKey,
+];

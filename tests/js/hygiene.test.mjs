@@ -20,7 +20,7 @@
 import { test, before, after, beforeEach } from "node:test";
 import assert from "node:assert/strict";
 import { AuthClient, AuthError } from "vendor-auth";
-import { simulator, fault, kvStore, ledger, sha1Hex, watchUnhandledRejections, captureConsole, CREDENTIALS } from "./helpers.mjs";
+import { simulator, fault, kvStore, ledger, sha1Hex, ALL_SECRETS, watchUnhandledRejections, captureConsole, CREDENTIALS } from "./helpers.mjs";
 
 watchUnhandledRejections();
 captureConsole();
@@ -37,19 +37,6 @@ const EMNIFY_MFA = { username: CREDENTIALS.emnify.mfaUsername, password: CREDENT
 const ZUM = { username: CREDENTIALS.zumrails.username, password: CREDENTIALS.zumrails.password };
 const VOIP = { username: CREDENTIALS.voipbin.username, password: CREDENTIALS.voipbin.password };
 
-const ALL_SECRETS = [
-  CREDENTIALS.runbuggy.apiToken,
-  CREDENTIALS.personr.password,
-  Buffer.from(`${CREDENTIALS.personr.email}:${CREDENTIALS.personr.password}`).toString("base64"),
-  CREDENTIALS.emnify.applicationToken,
-  CREDENTIALS.emnify.password,
-  sha1Hex(CREDENTIALS.emnify.password),
-  sha1Hex(CREDENTIALS.emnify.password).toUpperCase(),
-  CREDENTIALS.emnify.mfaPassword,
-  CREDENTIALS.zumrails.password,
-  CREDENTIALS.voipbin.password,
-  CREDENTIALS.voipbin.accessKey,
-];
 
 const sessionJwt = async (user) => (await sim.control(`runbuggy/session-jwt?ttlSeconds=3600${user ? `&user=${encodeURIComponent(user)}` : ""}`)).sessionJwt;
 
