@@ -81,6 +81,14 @@ fn the_refresh_margin_option_is_applied() {
     assert_eq!(rig.transport.request_count(), 2);
 }
 
+/// Queues `count` answers carrying `token`, dated by the vendor's clock.
+fn dated_token_replies(rig: &Rig, token: &str, vendor_now_ms: i64, count: usize) {
+    for _ in 0..count {
+        let body = json!({ "auth_token": token }).to_string();
+        rig.transport.reply(Ok(dated(200, body, vendor_now_ms)));
+    }
+}
+
 fn dated(status: u16, body: String, vendor_now_ms: i64) -> HttpResponse {
     let date = httpdate(vendor_now_ms);
     HttpResponse::new(status, body).with_header("Date", &date)
@@ -111,16 +119,7 @@ fn a_client_clock_five_hours_ahead_neither_renews_every_call_nor_uses_expired_to
     let token = vendor_auth::core::testing::unsigned_jwt(
         &json!({ "exp": vendor_now / 1000 + 4 * 3600, "iat": vendor_now / 1000 }),
     );
-    rig.transport.reply(Ok(dated(
-        200,
-        json!({ "auth_token": token }).to_string(),
-        vendor_now,
-    )));
-    rig.transport.reply(Ok(dated(
-        200,
-        json!({ "auth_token": token }).to_string(),
-        vendor_now,
-    )));
+    dated_token_replies(&rig, &token, vendor_now, 2);
     let client = rig.client(emnify_app_options());
 
     let first = block_on(client.token_info(CacheMode::Default)).unwrap();
@@ -149,16 +148,7 @@ fn a_client_clock_an_hour_behind_does_not_use_an_expired_token() {
     let vendor_now = NOW + 3600 * 1000;
     let token =
         vendor_auth::core::testing::unsigned_jwt(&json!({ "exp": vendor_now / 1000 + 4 * 3600 }));
-    rig.transport.reply(Ok(dated(
-        200,
-        json!({ "auth_token": token }).to_string(),
-        vendor_now,
-    )));
-    rig.transport.reply(Ok(dated(
-        200,
-        json!({ "auth_token": token }).to_string(),
-        vendor_now,
-    )));
+    dated_token_replies(&rig, &token, vendor_now, 2);
     let client = rig.client(emnify_app_options());
     block_on(client.token_info(CacheMode::Default)).unwrap();
     // By the local clock 5 h remain; by the vendor's, the token expires in

@@ -21,6 +21,17 @@ fn get(target: &JsValue, key: &str) -> JsValue {
     Reflect::get(target, &JsValue::from_str(key)).unwrap()
 }
 
+/// An array and a listener that pushes every payload into it.
+fn collector() -> (JsValue, Function) {
+    let seen = js("[]");
+    let push = js("(list) => (e) => list.push(e)")
+        .unchecked_into::<Function>()
+        .call1(&JsValue::UNDEFINED, &seen)
+        .unwrap()
+        .unchecked_into();
+    (seen, push)
+}
+
 fn client(options: &JsValue) -> Result<AuthClient, JsValue> {
     AuthClient::new(options.unchecked_ref())
 }
@@ -161,12 +172,7 @@ async fn a_throwing_store_still_yields_tokens_and_reports_the_fallback() {
         ", store: { get() { throw new DOMException('denied', 'SecurityError') }, put() { return Promise.reject(new Error('quota')) }, delete() {} }",
     );
     let client = client(&options).unwrap();
-    let seen = js("[]");
-    let push: Function = js("(list) => (e) => list.push(e)")
-        .unchecked_into::<Function>()
-        .call1(&JsValue::UNDEFINED, &seen)
-        .unwrap()
-        .unchecked_into();
+    let (seen, push) = collector();
     let _unsubscribe = client
         .on(js("'storage-fallback'").unchecked_ref(), push.into())
         .unwrap();
@@ -225,12 +231,7 @@ fn web_storage_exists_only_where_there_is_a_window() {
 #[wasm_bindgen_test]
 async fn unsubscribing_stops_events() {
     let client = client(&emnify_options("")).unwrap();
-    let seen = js("[]");
-    let push: Function = js("(list) => (e) => list.push(e)")
-        .unchecked_into::<Function>()
-        .call1(&JsValue::UNDEFINED, &seen)
-        .unwrap()
-        .unchecked_into();
+    let (seen, push) = collector();
     let unsubscribe = client
         .on(js("'token'").unchecked_ref(), push.into())
         .unwrap();
