@@ -688,6 +688,36 @@ function createdBox(label, value, onUse) {
   );
 }
 
+/**
+ * What the emnify and VoIPBIN panels share around a credential they create:
+ * the slot showing a new one (masked, once, with "Use as credentials") and
+ * the list button. `field` is both the credential kind and its form field.
+ */
+function credentialShelf({ vendor, title, field, noun, listId, refresh }) {
+  const slot = h("div", { id: "created-slot" });
+  const show = (value) => slot.replaceChildren(createdBox(title, value, () => useCredential(field, field, value)));
+  if (state.created?.vendor === vendor) show(state.created.value);
+  const created = (value) => {
+    state.created = { vendor, value };
+    show(value);
+  };
+  const listRow = h(
+    "div",
+    { class: "action-row" },
+    h("button", {
+      type: "button",
+      class: "ghost",
+      id: listId,
+      onclick: () =>
+        act(`Listing ${noun}s`, async () => {
+          const n = await refresh();
+          outcome("ok", `${n} ${noun}${n === 1 ? "" : "s"}.`);
+        }),
+    }, `List ${noun}s`),
+  );
+  return { slot, created, listRow };
+}
+
 function useCredential(kindId, field, value) {
   state.kinds[state.vendor] = kindId;
   fieldValues()[field] = value;
@@ -842,10 +872,14 @@ const PANELS = {
       );
       return tokens.length;
     };
-    const createdSlot = h("div", { id: "created-slot" });
-    if (state.created?.vendor === "emnify") {
-      createdSlot.append(createdBox("New application token", state.created.value, () => useCredential("applicationToken", "applicationToken", state.created.value)));
-    }
+    const shelf = credentialShelf({
+      vendor: "emnify",
+      title: "New application token",
+      field: "applicationToken",
+      noun: "application token",
+      listId: "btn-app-list",
+      refresh,
+    });
     return [
       h("p", {}, "Application tokens are emnify's long-lived credential for machines. With any login, the library creates, lists and revokes them; emnify shows a token's value only once."),
       h(
@@ -856,8 +890,7 @@ const PANELS = {
             e.preventDefault();
             act("Creating an application token", async () => {
               const value = await client().createApplicationToken({ description: description.value || undefined });
-              state.created = { vendor: "emnify", value };
-              createdSlot.replaceChildren(createdBox("New application token", value, () => useCredential("applicationToken", "applicationToken", value)));
+              shelf.created(value);
               log("action", "Application token created (its value is shown masked in the emnify panel).");
               await refresh();
               outcome("ok", "Application token created. Reveal it, or use it as the credential.");
@@ -867,21 +900,8 @@ const PANELS = {
         h("label", { class: "field grow" }, h("span", {}, "Description"), description),
         h("button", { type: "submit", id: "btn-app-create" }, "Create"),
       ),
-      createdSlot,
-      h(
-        "div",
-        { class: "action-row" },
-        h("button", {
-          type: "button",
-          class: "ghost",
-          id: "btn-app-list",
-          onclick: () =>
-            act("Listing application tokens", async () => {
-              const n = await refresh();
-              outcome("ok", `${n} application token${n === 1 ? "" : "s"}.`);
-            }),
-        }, "List application tokens"),
-      ),
+      shelf.slot,
+      shelf.listRow,
       list,
       h("p", { class: "hint" }, "MFA: pick “MFA user” under Credentials, then Get token: the page asks for the code."),
     ];
@@ -957,10 +977,14 @@ const PANELS = {
       );
       return keys.length;
     };
-    const createdSlot = h("div", { id: "created-slot" });
-    if (state.created?.vendor === "voipbin") {
-      createdSlot.append(createdBox("New access key", state.created.value, () => useCredential("accessKey", "accessKey", state.created.value)));
-    }
+    const shelf = credentialShelf({
+      vendor: "voipbin",
+      title: "New access key",
+      field: "accessKey",
+      noun: "access key",
+      listId: "btn-key-list",
+      refresh,
+    });
     return [
       h("p", {}, "Access keys (", h("code", {}, "vb_…"), ") are VoIPBIN's long-lived credential, sent only as ", h("code", {}, "?accesskey="), ". Create, list and delete them with either credential."),
       h(
@@ -971,8 +995,7 @@ const PANELS = {
             e.preventDefault();
             act("Creating an access key", async () => {
               const key = await client().createAccessKey({ name: name.value || undefined, expireSeconds: Number(lifetime.value) });
-              state.created = { vendor: "voipbin", value: key.token };
-              createdSlot.replaceChildren(createdBox("New access key", key.token, () => useCredential("accessKey", "accessKey", key.token)));
+              shelf.created(key.token);
               log("action", `Access key “${key.name ?? key.id}” created (shown masked in the VoIPBIN panel).`);
               await refresh();
               outcome("ok", "Access key created. Reveal it, or use it as the credential.");
@@ -983,21 +1006,8 @@ const PANELS = {
         h("label", { class: "field" }, h("span", {}, "Lifetime"), lifetime),
         h("button", { type: "submit", id: "btn-key-create" }, "Create"),
       ),
-      createdSlot,
-      h(
-        "div",
-        { class: "action-row" },
-        h("button", {
-          type: "button",
-          class: "ghost",
-          id: "btn-key-list",
-          onclick: () =>
-            act("Listing access keys", async () => {
-              const n = await refresh();
-              outcome("ok", `${n} access key${n === 1 ? "" : "s"}.`);
-            }),
-        }, "List access keys"),
-      ),
+      shelf.slot,
+      shelf.listRow,
       list,
     ];
   },

@@ -116,11 +116,6 @@ impl<T: Clone> Flights<T> {
             poll.clock.sleep(poll.interval_ms).await;
         }
     }
-
-    /// Whether a flight for `key` is under way.
-    pub fn in_flight(&self, key: &str) -> bool {
-        self.slots.borrow().contains_key(key)
-    }
 }
 
 /// Removes the flight when the leader finishes or is dropped.

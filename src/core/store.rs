@@ -52,14 +52,6 @@ impl MemoryStore {
         SHARED.with(Clone::clone)
     }
 
-    pub fn len(&self) -> usize {
-        self.entries.borrow().len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.entries.borrow().is_empty()
-    }
-
     /// A synchronous read, for the memory tier in front of slower stores.
     pub fn get_now(&self, key: &str) -> Option<String> {
         self.entries.borrow().get(key).cloned()

@@ -73,12 +73,9 @@ fn basic_credential(email: &str, password: &Secret) -> Secret {
     Secret::new(STANDARD.encode(format!("{email}:{}", password.expose())))
 }
 
-/// The alternative login: `Authorization: Basic base64(email:password)`.
-pub fn basic_auth_request(root: &str, email: &str, password: &Secret) -> HttpRequest {
-    basic_request(root, &basic_credential(email, password))
-}
-
-fn basic_request(root: &str, credential: &Secret) -> HttpRequest {
+/// The alternative login: `Authorization: Basic <credential>`, the
+/// credential being `base64(email:password)`.
+pub fn basic_request(root: &str, credential: &Secret) -> HttpRequest {
     HttpRequest::new(Method::Post, format!("{root}/api/1.1/wf/api-basic-auth"))
         .header("Authorization", format!("Basic {}", credential.expose()))
 }
