@@ -11,7 +11,6 @@ use vendor_auth::core::client::{CacheMode, Client, Parts};
 use vendor_auth::core::coordinator::{Answer, Ask, Coordinator};
 use vendor_auth::core::error::AuthError;
 use vendor_auth::core::http::LocalFuture;
-use vendor_auth::core::options::ClientOptions;
 use vendor_auth::core::store::MemoryStore;
 use vendor_auth::core::testing::{FixedClock, ScriptedTransport};
 
@@ -35,7 +34,7 @@ fn remote(transport: &ScriptedTransport, clock: &FixedClock) -> Client {
     let options =
         json!({ "vendor": "emnify", "credentials": { "applicationToken": "app-token-1" } });
     Client::new(
-        ClientOptions::from_json(&options).unwrap(),
+        common::options_from(&options).unwrap(),
         Parts {
             transport: Rc::new(transport.clone()),
             clock: Rc::new(clock.clone()),
@@ -50,7 +49,7 @@ fn remote(transport: &ScriptedTransport, clock: &FixedClock) -> Client {
 
 fn local(rig: &Rig, coordinator: Rc<InProcess>) -> Client {
     Client::new(
-        ClientOptions::from_json(&emnify_app_options()).unwrap(),
+        common::options_from(&emnify_app_options()).unwrap(),
         Parts {
             transport: Rc::new(rig.transport.clone()),
             clock: Rc::new(rig.clock.clone()),

@@ -1,12 +1,14 @@
 //! Options validation: every mistake is INVALID_OPTIONS naming the field.
 
+mod common;
+
 use serde_json::{json, Value};
 use vendor_auth::core::error::ErrorCode;
-use vendor_auth::core::options::{normalize_base_url, origin_of, ClientOptions};
+use vendor_auth::core::options::{normalize_base_url, origin_of};
 use vendor_auth::core::vendors::{flow, resolve_site};
 
 fn error_of(options: Value) -> String {
-    let result = ClientOptions::from_json(&options).and_then(|o| {
+    let result = common::options_from(&options).and_then(|o| {
         let site = resolve_site(&o)?;
         flow(&o, &site).map(|_| ())
     });
@@ -131,7 +133,7 @@ fn a_huge_string_is_refused_not_kept() {
 
 #[test]
 fn defaults_and_base_urls() {
-    let options = ClientOptions::from_json(
+    let options = common::options_from(
         &json!({ "vendor": "zumrails", "credentials": { "username": "u", "password": "p" } }),
     )
     .unwrap();

@@ -13,7 +13,6 @@ use vendor_auth::core::clock::Clock;
 use vendor_auth::core::error::ErrorCode;
 use vendor_auth::core::http::{HttpRequest, LocalFuture, Method};
 use vendor_auth::core::lock::{LockGuard, LockManager};
-use vendor_auth::core::options::ClientOptions;
 use vendor_auth::core::secret::Secret;
 use vendor_auth::core::store::{MemoryStore, StoreError, TokenStore};
 use vendor_auth::core::token::TokenSet;
@@ -68,7 +67,7 @@ fn client_with(
     locks: Option<Rc<dyn LockManager>>,
 ) -> Client {
     Client::new(
-        ClientOptions::from_json(&options).unwrap(),
+        common::options_from(&options).unwrap(),
         Parts {
             transport: Rc::new(rig.transport.clone()),
             clock: Rc::new(rig.clock.clone()),

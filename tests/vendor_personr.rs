@@ -49,7 +49,10 @@ fn the_default_login_is_multipart_email_and_password() {
     );
     assert_eq!(info.token.expose(), "bus|4242x42|4343x43");
     assert_eq!(info.expires_at_ms, Some(NOW + 31_536_000_000));
-    assert_eq!(info.meta.get("userId"), Some(&json!("4242x42")));
+    assert_eq!(
+        info.meta.get("userId").and_then(|v| v.as_str()),
+        Some("4242x42")
+    );
 }
 
 #[test]
@@ -147,21 +150,19 @@ fn bubble_unauthorized_bodies_are_rejections() {
 
 #[test]
 fn personr_options_belong_to_personr() {
-    let error = vendor_auth::core::options::ClientOptions::from_json(&json!({
+    let error = common::options_from(&json!({
         "vendor": "emnify", "regenerateOnRejection": true, "credentials": { "applicationToken": "a" }
     }))
     .unwrap_err();
     assert!(error
         .message
         .contains("options.regenerateOnRejection applies only to personr"));
-    let error = vendor_auth::core::options::ClientOptions::from_json(&options(
-        json!({ "loginMethod": "oauth" }),
-    ))
-    .and_then(|o| {
-        vendor_auth::core::vendors::flow(&o, &vendor_auth::core::vendors::resolve_site(&o)?)
-            .map(|_| ())
-    })
-    .unwrap_err();
+    let error = common::options_from(&options(json!({ "loginMethod": "oauth" })))
+        .and_then(|o| {
+            vendor_auth::core::vendors::flow(&o, &vendor_auth::core::vendors::resolve_site(&o)?)
+                .map(|_| ())
+        })
+        .unwrap_err();
     assert!(
         error
             .message

@@ -48,8 +48,10 @@ fn authorize_sends_username_and_password_to_each_environment() {
         assert_eq!(info.expires_at_ms, Some(NOW + 3_600_000));
         assert_eq!(info.environment, environment);
         assert_eq!(
-            Value::Object(info.meta),
-            json!({ "customerId": "3012", "companyName": "Test Company Inc.", "customerType": "Customer", "role": "API", "username": "b022aced" })
+            vendor_auth::core::json::Value::Object(info.meta),
+            common::core_json(
+                &json!({ "customerId": "3012", "companyName": "Test Company Inc.", "customerType": "Customer", "role": "API", "username": "b022aced" })
+            )
         );
     }
 }

@@ -2,10 +2,10 @@
 //! token is still good to use.
 
 use crate::core::digest::sha256_hex;
+use crate::core::json::{self, object, Map, Value};
 use crate::core::secret::Secret;
 use crate::core::token::TokenSet;
 use crate::core::vendors::Vendor;
-use serde_json::{json, Map, Value};
 
 /// The version written in every entry; entries of another version are ignored.
 pub const ENTRY_VERSION: u64 = 1;
@@ -51,24 +51,24 @@ impl Entry {
             (Some(refresh), true) => Value::from(refresh.expose()),
             _ => Value::Null,
         };
-        json!({
+        object! {
             "v": ENTRY_VERSION,
-            "principal": self.principal,
+            "principal": self.principal.as_str(),
             "token": self.tokens.access.expose(),
             "refreshToken": refresh,
             "expiresAt": self.tokens.expires_at_ms,
             "skewMs": self.skew_ms,
             "obtainedAt": self.obtained_at_ms,
-            "meta": self.tokens.meta,
+            "meta": self.tokens.meta.clone(),
             "rejected": self.rejected,
-        })
-        .to_string()
+        }
+        .encode()
     }
 
     /// Reads an entry; `None` for anything corrupt, of another version or for
     /// another principal (the caller then overwrites it).
     pub fn decode(text: &str, principal: &str) -> Option<Entry> {
-        let Value::Object(map) = serde_json::from_str::<Value>(text).ok()? else {
+        let Value::Object(map) = json::parse(text)? else {
             return None;
         };
         if map.get("v")?.as_u64()? != ENTRY_VERSION || map.get("principal")?.as_str()? != principal
@@ -143,11 +143,11 @@ pub fn hold_key(vendor: Vendor, scope: &str) -> String {
 }
 
 pub fn encode_hold(until_ms: i64) -> String {
-    json!({ "v": ENTRY_VERSION, "holdUntil": until_ms }).to_string()
+    object! { "v": ENTRY_VERSION, "holdUntil": until_ms }.encode()
 }
 
 pub fn decode_hold(text: &str) -> Option<i64> {
-    let value: Value = serde_json::from_str(text).ok()?;
+    let value = json::parse(text)?;
     (value.get("v")?.as_u64()? == ENTRY_VERSION).then_some(())?;
     value.get("holdUntil")?.as_i64()
 }

@@ -13,6 +13,7 @@ use crate::core::error::{AuthError, ErrorCode};
 use crate::core::events::{Event, Events};
 use crate::core::flight::{Flights, Polling};
 use crate::core::http::{is_header_safe, HttpRequest, HttpResponse, Transport};
+use crate::core::json::Map;
 use crate::core::lease;
 use crate::core::lock::LockManager;
 use crate::core::options::ClientOptions;
@@ -22,7 +23,6 @@ use crate::core::token::{jwt_claims, numeric_date_ms, TokenSet};
 use crate::core::vendors::emnify::Emnify;
 use crate::core::vendors::voipbin::Voipbin;
 use crate::core::vendors::{self, Attachment, Http, Revoked, Site, Vendor, VendorFlow};
-use serde_json::{Map, Value};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
@@ -57,7 +57,7 @@ pub struct TokenInfo {
     pub from_cache: bool,
     pub vendor: Vendor,
     pub environment: String,
-    pub meta: Map<String, Value>,
+    pub meta: Map,
 }
 
 /// The JS world's parts, as traits.
@@ -585,7 +585,7 @@ impl Client {
     pub async fn complete_mfa(
         &self,
         code: &str,
-        trusted_device: Option<&Map<String, Value>>,
+        trusted_device: Option<&Map>,
     ) -> Result<TokenInfo, AuthError> {
         let result = async {
             let emnify = self.emnify()?;

@@ -152,16 +152,17 @@ pub fn scrub(text: &str, secrets: &[&str]) -> String {
 /// The string values inside a JSON text (a request body, a store entry):
 /// what an error echoing that text must not repeat.
 pub fn json_strings(text: &str) -> Vec<String> {
-    fn collect(value: &serde_json::Value, out: &mut Vec<String>) {
+    use crate::core::json::{parse, Value};
+    fn collect(value: &Value, out: &mut Vec<String>) {
         match value {
-            serde_json::Value::String(s) => out.push(s.clone()),
-            serde_json::Value::Array(items) => items.iter().for_each(|v| collect(v, out)),
-            serde_json::Value::Object(map) => map.values().for_each(|v| collect(v, out)),
+            Value::String(s) => out.push(s.clone()),
+            Value::Array(items) => items.iter().for_each(|v| collect(v, out)),
+            Value::Object(map) => map.values().for_each(|v| collect(v, out)),
             _ => {}
         }
     }
     let mut out = Vec::new();
-    if let Ok(value) = serde_json::from_str(text) {
+    if let Some(value) = parse(text) {
         collect(&value, &mut out);
     }
     out

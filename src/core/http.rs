@@ -2,11 +2,11 @@
 //! sends them. In the browser and in Workers the transport is the global
 //! `fetch`; in native tests it is a script.
 
+use crate::core::json::Value;
 use crate::core::secret::Secret;
 use core::fmt;
 use core::future::Future;
 use core::pin::Pin;
-use serde_json::Value;
 
 /// A boxed future that need not be `Send`: JS values live on one thread.
 pub type LocalFuture<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
@@ -75,7 +75,7 @@ impl HttpRequest {
     }
 
     pub fn json(mut self, body: &Value) -> Self {
-        self.body = Body::Json(body.to_string());
+        self.body = Body::Json(body.encode());
         self.header("Content-Type", "application/json")
     }
 
@@ -130,7 +130,7 @@ impl HttpResponse {
 
     /// The body as JSON, or `None` when it is empty or not JSON.
     pub fn json(&self) -> Option<Value> {
-        serde_json::from_str(&self.body).ok()
+        crate::core::json::parse(&self.body)
     }
 
     /// `Retry-After` in seconds, when present as a number of seconds.

@@ -7,8 +7,8 @@
 //! context that dies while holding one delays the others, never blocks them.
 
 use crate::core::clock::Clock;
+use crate::core::json::object;
 use crate::core::store::TokenStore;
-use serde_json::{json, Value};
 use std::cell::Cell;
 
 /// How often a waiting context looks at the lease again.
@@ -27,7 +27,7 @@ pub struct Lease {
 }
 
 fn read_lease(text: Option<String>) -> Option<(String, i64)> {
-    let value: Value = serde_json::from_str(&text?).ok()?;
+    let value = crate::core::json::parse(&text?)?;
     let owner = value.get("owner")?.as_str()?.to_string();
     Some((owner, value.get("until")?.as_i64()?))
 }
@@ -60,7 +60,7 @@ pub async fn acquire(
             clock.sleep(POLL_MS).await;
             continue;
         }
-        let lease = json!({ "owner": owner, "until": now + hold_ms }).to_string();
+        let lease = object! { "owner": owner.as_str(), "until": now + hold_ms }.encode();
         store.put(&lease_key, lease, Some(60)).await.ok()?;
         clock.sleep(SETTLE_MS).await;
         match read_lease(store.get(&lease_key).await.ok()?) {

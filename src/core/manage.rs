@@ -5,10 +5,10 @@
 
 use crate::core::client::Client;
 use crate::core::error::AuthError;
+use crate::core::json::Value;
 use crate::core::secret::Secret;
 use crate::core::vendors::emnify::{self, NewApplicationToken};
 use crate::core::vendors::voipbin::{self, NewAccessKey};
-use serde_json::Value;
 
 /// A list that pages on forever is cut off here (100 per page: 100,000 keys).
 const MAX_PAGES: usize = 1000;

@@ -11,6 +11,7 @@ pub mod error;
 pub mod events;
 pub mod flight;
 pub mod http;
+pub mod json;
 pub mod lease;
 pub mod lock;
 pub mod manage;

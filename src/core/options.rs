@@ -3,8 +3,8 @@
 //! (functions and stores stay on the JS side); everything else is checked here.
 
 use crate::core::error::AuthError;
+use crate::core::json::{Map, Value};
 use crate::core::vendors::Vendor;
-use serde_json::{Map, Value};
 
 /// Defaults documented in the `.d.ts`.
 pub const DEFAULT_REFRESH_MARGIN_SECONDS: f64 = 60.0;
@@ -46,7 +46,7 @@ pub struct ClientOptions {
     pub base_url: Option<String>,
     pub refresh_margin_ms: i64,
     pub timeout_ms: u32,
-    pub credentials: Map<String, Value>,
+    pub credentials: Map,
     /// Origins besides the vendor's to which `client.fetch` may attach
     /// credentials, normalised (`https://api.example.com`).
     pub allowed_origins: Vec<String>,
@@ -54,7 +54,7 @@ pub struct ClientOptions {
     /// store, only to this realm's memory.
     pub refresh_tokens_in_memory: bool,
     /// The whole options object, for vendor-specific options.
-    pub raw: Map<String, Value>,
+    pub raw: Map,
 }
 
 impl ClientOptions {
@@ -244,11 +244,11 @@ pub fn clip(text: &str) -> String {
 /// Typed reads of one options object, with errors naming `path.field`.
 pub struct Fields<'a> {
     path: &'static str,
-    map: &'a Map<String, Value>,
+    map: &'a Map,
 }
 
 impl<'a> Fields<'a> {
-    pub fn new(path: &'static str, map: &'a Map<String, Value>) -> Self {
+    pub fn new(path: &'static str, map: &'a Map) -> Self {
         Fields { path, map }
     }
 

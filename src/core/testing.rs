@@ -131,7 +131,9 @@ impl Clock for FixedClock {
 
 /// A JWT with the given claims and a dummy signature: enough for the claim
 /// reading the library does (it never verifies signatures).
-pub fn unsigned_jwt(claims: &serde_json::Value) -> String {
+/// `claims` is anything whose `Display` is its JSON text (a test's
+/// `serde_json::json!` value).
+pub fn unsigned_jwt(claims: &impl std::fmt::Display) -> String {
     use base64::engine::general_purpose::URL_SAFE_NO_PAD;
     use base64::Engine;
     let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"HS256","typ":"JWT"}"#);

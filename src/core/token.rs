@@ -1,10 +1,10 @@
 //! Tokens as the library keeps them, and reading a JWT's claims without a
 //! network call (nothing here verifies a signature: only the vendor can).
 
+use crate::core::json::{Map, Value};
 use crate::core::secret::Secret;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use serde_json::{Map, Value};
 
 /// A token the vendor issued, with what is needed to use and renew it.
 #[derive(Clone, Debug, PartialEq)]
@@ -18,7 +18,7 @@ pub struct TokenSet {
     pub expires_at_ms: Option<i64>,
     /// Vendor facts worth showing (Zūm Rails' customer id, Personr's user id…).
     /// Never a secret.
-    pub meta: Map<String, Value>,
+    pub meta: Map,
 }
 
 impl TokenSet {
@@ -34,7 +34,7 @@ impl TokenSet {
 
 /// The claims of a JWT (its middle part), or `None` when the text is not a
 /// JWT with a JSON object payload.
-pub fn jwt_claims(token: &str) -> Option<Map<String, Value>> {
+pub fn jwt_claims(token: &str) -> Option<Map> {
     let mut parts = token.split('.');
     let (_header, payload, _signature) = (parts.next()?, parts.next()?, parts.next()?);
     if parts.next().is_some() {
@@ -42,7 +42,7 @@ pub fn jwt_claims(token: &str) -> Option<Map<String, Value>> {
     }
     // Some issuers pad; the URL-safe alphabet without padding is the standard.
     let bytes = URL_SAFE_NO_PAD.decode(payload.trim_end_matches('=')).ok()?;
-    match serde_json::from_slice(&bytes).ok()? {
+    match crate::core::json::parse_bytes(&bytes)? {
         Value::Object(claims) => Some(claims),
         _ => None,
     }
@@ -50,7 +50,7 @@ pub fn jwt_claims(token: &str) -> Option<Map<String, Value>> {
 
 /// A numeric date claim (`exp`, `iat`, `nbf`: seconds since the epoch) in ms.
 /// Accepts a number or a numeric string; anything else is `None`.
-pub fn numeric_date_ms(claims: &Map<String, Value>, name: &str) -> Option<i64> {
+pub fn numeric_date_ms(claims: &Map, name: &str) -> Option<i64> {
     seconds_ms(claims.get(name)?)
 }
 

@@ -4,6 +4,7 @@ use crate::core::client::{CacheMode, Client, Parts, TokenInfo};
 use crate::core::coordinator::Ask;
 use crate::core::error::AuthError;
 use crate::core::events::Event;
+use crate::core::json::{Map, Value};
 use crate::core::options::{ClientOptions, Fields};
 use crate::core::vendors::emnify::{self, NewApplicationToken};
 use crate::core::vendors::voipbin::{self, NewAccessKey};
@@ -16,7 +17,6 @@ use crate::web::locks::WebLocks;
 use crate::web::runtime::JsClock;
 use crate::web::storage;
 use js_sys::{Function, Object, Promise, Reflect};
-use serde_json::{Map, Value};
 use std::future::Future;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -40,7 +40,7 @@ extern "C" {
 }
 
 /// An optional options object of a method, as JSON data (`{}` when absent).
-fn method_options(value: Option<&JsValue>, path: &str) -> Result<Map<String, Value>, AuthError> {
+fn method_options(value: Option<&JsValue>, path: &str) -> Result<Map, AuthError> {
     match value.map(|v| to_json(v, path, 0)).transpose()?.flatten() {
         None | Some(Value::Null) => Ok(Map::new()),
         Some(Value::Object(map)) => Ok(map),

@@ -1,9 +1,9 @@
 //! JS values to the JSON data `core` validates, and back.
 
 use crate::core::error::AuthError;
+use crate::core::json::{Map, Number, Value};
 use crate::core::options::clip;
 use js_sys::{Array, Object, Reflect};
-use serde_json::{Map, Number, Value};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -53,7 +53,15 @@ pub fn to_json(value: &JsValue, path: &str, depth: usize) -> Result<Option<Value
         return Ok(Some(Value::Bool(b)));
     }
     if let Some(n) = value.as_f64() {
-        return Number::from_f64(n)
+        // JS writes a finite number as a valid JSON number; taking its text
+        // keeps float formatting out of the wasm.
+        let text = n.is_finite().then(|| {
+            let number: &js_sys::Number = value.unchecked_ref();
+            number.to_string_with_radix(10).ok().map(String::from)
+        });
+        return text
+            .flatten()
+            .and_then(|t| Number::from_text(&t))
             .map(|n| Some(Value::Number(n)))
             .ok_or_else(|| AuthError::invalid_options(format!("{path} must be a finite number")));
     }
@@ -155,6 +163,5 @@ pub fn describe_scrubbed(thrown: &JsValue, secrets: &[&str]) -> String {
 
 /// JSON data to a plain JS value (for `meta` and list results).
 pub fn from_json(value: &Value) -> JsValue {
-    let serializer = serde_wasm_bindgen::Serializer::json_compatible();
-    serde::Serialize::serialize(value, &serializer).unwrap_or(JsValue::NULL)
+    js_sys::JSON::parse(&value.encode()).unwrap_or(JsValue::NULL)
 }

@@ -4,9 +4,9 @@
 use crate::core::coordinator::{remote_error, Answer, Ask, Coordinator};
 use crate::core::error::{AuthError, ErrorCode};
 use crate::core::http::LocalFuture;
+use crate::core::json::{self, object, Value};
 use crate::web::convert::{describe, get};
 use js_sys::{Function, Object, Promise, Reflect};
-use serde_json::{json, Value};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -62,11 +62,14 @@ impl DurableObjectCoordinator {
             .dyn_into()
             .map_err(|_| unreachable("the stub has no fetch"))?;
         let (kind, token) = ask.parts();
-        let body =
-            json!({ "options": self.options, "kind": kind, "token": token.map(|t| t.expose()) });
+        let body = object! {
+            "options": self.options.clone(),
+            "kind": kind,
+            "token": token.map(|t| t.expose()),
+        };
         let init = Object::new();
         let _ = Reflect::set(&init, &"method".into(), &"POST".into());
-        let _ = Reflect::set(&init, &"body".into(), &JsValue::from_str(&body.to_string()));
+        let _ = Reflect::set(&init, &"body".into(), &JsValue::from_str(&body.encode()));
         let returned = fetch
             .call2(&stub, &JsValue::from_str(ASK_URL), &init)
             .map_err(fail)?;
@@ -79,7 +82,7 @@ impl DurableObjectCoordinator {
             .await
             .map_err(fail)?;
         let answer: Value =
-            serde_json::from_str(&text.as_string().unwrap_or_default()).map_err(|_| {
+            json::parse(&text.as_string().unwrap_or_default()).ok_or_else(|| {
                 unreachable(&format!(
                     "it answered HTTP {} without JSON",
                     response.status()

@@ -7,7 +7,6 @@ use crate::core::error::AuthError;
 use crate::core::http::LocalFuture;
 use crate::core::store::{MemoryStore, StoreError, TokenStore};
 use crate::web::convert::{describe, describe_scrubbed, get};
-use gloo_storage::{LocalStorage, SessionStorage, Storage as _};
 use js_sys::{Function, Object, Promise, Reflect};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -76,8 +75,8 @@ struct WebStorage {
 }
 
 impl WebStorage {
-    /// The Storage object, or why it cannot be used. Checked before gloo's
-    /// accessor, which throws where storage is denied.
+    /// The Storage object, or why it cannot be used (the accessor throws
+    /// where storage is denied, as in some private windows).
     fn storage(&self) -> Result<web_sys::Storage, StoreError> {
         let window = web_sys::window().ok_or_else(|| StoreError("no window".into()))?;
         let usable = if self.session {
@@ -86,11 +85,7 @@ impl WebStorage {
             window.local_storage()
         };
         match usable {
-            Ok(Some(_)) => Ok(if self.session {
-                SessionStorage::raw()
-            } else {
-                LocalStorage::raw()
-            }),
+            Ok(Some(storage)) => Ok(storage),
             Ok(None) => Err(StoreError("storage is unavailable".into())),
             Err(e) => Err(StoreError(describe(&e))),
         }

@@ -9,6 +9,21 @@ use vendor_auth::core::options::ClientOptions;
 use vendor_auth::core::store::{MemoryStore, TokenStore};
 use vendor_auth::core::testing::{unsigned_jwt, FixedClock, ScriptedTransport};
 
+/// Options written with `json!`, read as the library reads a JS object.
+pub fn options_from(options: &Value) -> Result<ClientOptions, vendor_auth::core::error::AuthError> {
+    ClientOptions::from_json(&core_json(options))
+}
+
+/// A test's `json!` value as the library's own JSON value.
+pub fn core_json(value: &Value) -> vendor_auth::core::json::Value {
+    vendor_auth::core::json::parse(&value.to_string()).expect("json! gives valid JSON")
+}
+
+/// The library's JSON value as a `serde_json` one, to compare with `json!`.
+pub fn serde_of(value: &vendor_auth::core::json::Value) -> Value {
+    serde_json::from_str(&value.encode()).expect("the library writes valid JSON")
+}
+
 /// 2026-11-23T00:00:00Z.
 pub const NOW: i64 = 1_795_392_000_000;
 
@@ -39,7 +54,7 @@ impl Rig {
 
     /// A client whose renewal waiters poll (as in Cloudflare Workers).
     pub fn client_with_polling(&self, options: Value, poll_waits: bool) -> Client {
-        let options = ClientOptions::from_json(&options).expect("valid options");
+        let options = options_from(&options).expect("valid options");
         Client::new(
             options,
             Parts {

@@ -4,10 +4,10 @@
 use crate::core::clock::Clock;
 use crate::core::error::{AuthError, ErrorCode};
 use crate::core::http::{HttpRequest, HttpResponse, Transport, TransportError};
+use crate::core::json::Value;
 use crate::core::options::origin_of;
 use crate::core::time::parse_http_date_ms;
 use crate::core::vendors::Vendor;
-use serde_json::Value;
 use std::cell::Cell;
 
 /// Which failures of a login or refresh are retried (API calls of the

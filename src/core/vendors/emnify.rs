@@ -12,12 +12,12 @@
 use crate::core::digest::sha1_hex;
 use crate::core::error::{AuthError, ErrorCode};
 use crate::core::http::{HttpRequest, HttpResponse, LocalFuture, Method};
+use crate::core::json::{self, object, Map, Value};
 use crate::core::options::{clip, Fields};
 use crate::core::secret::Secret;
 use crate::core::token::{jwt_expiry, seconds_ms, TokenSet};
 use crate::core::vendors::common::{string_field, unexpected, vendor_error, Http};
 use crate::core::vendors::{Vendor, VendorFlow};
-use serde_json::{json, Map, Value};
 use std::cell::RefCell;
 
 pub const ENVIRONMENTS: &[(&str, &str)] = &[("production", "https://cdn.emnify.net")];
@@ -138,17 +138,17 @@ pub fn authenticate_url(root: &str) -> String {
 
 pub fn application_token_request(root: &str, token: &Secret) -> HttpRequest {
     HttpRequest::new(Method::Post, authenticate_url(root))
-        .json(&json!({ "application_token": token.expose() }))
+        .json(&object! { "application_token": token.expose() })
 }
 
 pub fn user_request(root: &str, username: &str, password_sha1: &Secret) -> HttpRequest {
     HttpRequest::new(Method::Post, authenticate_url(root))
-        .json(&json!({ "username": username, "password": password_sha1.expose() }))
+        .json(&object! { "username": username, "password": password_sha1.expose() })
 }
 
 pub fn refresh_request(root: &str, refresh: &Secret) -> HttpRequest {
     HttpRequest::new(Method::Post, authenticate_url(root))
-        .json(&json!({ "refresh_token": refresh.expose() }))
+        .json(&object! { "refresh_token": refresh.expose() })
 }
 
 /// An MFA code: the few letters or digits of an authenticator app.
@@ -183,12 +183,15 @@ pub fn mfa_request(
     root: &str,
     mfa_token: &Secret,
     code: &str,
-    trusted_device: Option<&Map<String, Value>>,
+    trusted_device: Option<&Map>,
 ) -> HttpRequest {
-    let mut body = json!({ "mfa_token": mfa_token.expose(), "code": code });
+    let mut body = Map::new();
+    body.insert("mfa_token", Value::from(mfa_token.expose()));
+    body.insert("code", Value::from(code));
     if let Some(device) = trusted_device {
-        body["trusted_device"] = Value::Object(device.clone());
+        body.insert("trusted_device", Value::Object(device.clone()));
     }
+    let body = Value::Object(body);
     HttpRequest::new(Method::Post, authenticate_url(root)).json(&body)
 }
 
@@ -201,7 +204,7 @@ pub fn create_application_token_request(root: &str, params: &NewApplicationToken
     ];
     for (name, value) in fields {
         if let Some(value) = value {
-            body.insert(name.into(), Value::from(value.as_str()));
+            body.insert(name, Value::from(value.as_str()));
         }
     }
     HttpRequest::new(Method::Post, format!("{root}/api/v1/application_token"))
@@ -218,7 +221,7 @@ pub fn revoke_application_token_request(root: &str, id: u64) -> HttpRequest {
         Method::Patch,
         format!("{root}/api/v1/application_token/{id}"),
     )
-    .json(&json!({ "status": { "id": 1 } }))
+    .json(&object! { "status": object! { "id": 1 } })
 }
 
 /// The new token of a `POST /api/v1/application_token` answer.
@@ -265,14 +268,14 @@ pub fn parse_application_tokens(response: &HttpResponse) -> Result<Vec<Value>, A
                     .and_then(Value::as_str)
                     .map_or(Value::Null, |d| Value::from(d.to_ascii_lowercase())),
             };
-            json!({
+            object! {
                 "id": item.get("id").cloned().unwrap_or(Value::Null),
                 "description": text("description"),
                 "created": text("created"),
                 "status": status,
                 "expiryDate": text("expiry_date"),
                 "ip": text("ip"),
-            })
+            }
         })
         .collect())
 }
@@ -400,7 +403,7 @@ impl Emnify {
         &self,
         http: &Http<'_>,
         code: &str,
-        trusted_device: Option<&Map<String, Value>>,
+        trusted_device: Option<&Map>,
     ) -> Result<TokenSet, AuthError> {
         let Some(mfa_token) = self.pending_mfa.borrow().clone() else {
             return Err(AuthError::invalid_options(
@@ -484,8 +487,7 @@ impl VendorFlow for Emnify {
     /// A 401, or error 1102 (invalid) / 1103 (expired) in the body.
     fn is_rejection(&self, status: u16, body: &str) -> bool {
         status == 401
-            || serde_json::from_str::<Value>(body)
-                .ok()
+            || json::parse(body)
                 .and_then(|b| b.get("error_code")?.as_u64())
                 .is_some_and(|code| code == 1102 || code == 1103)
     }

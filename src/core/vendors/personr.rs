@@ -13,6 +13,7 @@
 
 use crate::core::error::{AuthError, ErrorCode};
 use crate::core::http::{HttpRequest, HttpResponse, LocalFuture, Method};
+use crate::core::json::{self, Value};
 use crate::core::options::Fields;
 use crate::core::secret::Secret;
 use crate::core::token::TokenSet;
@@ -20,7 +21,6 @@ use crate::core::vendors::common::{
     clean_message, string_field, unexpected, vendor_error, AuthRetry, Http,
 };
 use crate::core::vendors::{Vendor, VendorFlow};
-use serde_json::Value;
 
 pub const ENVIRONMENTS: &[(&str, &str)] = &[("production", "https://enterprise.personr.co")];
 
@@ -82,8 +82,7 @@ pub fn basic_request(root: &str, credential: &Secret) -> HttpRequest {
 
 /// Bubble's "token invalid" answer: `{"error_class":"Unauthorized", …}`.
 pub fn is_unauthorized_body(body: &str) -> bool {
-    serde_json::from_str::<Value>(body)
-        .ok()
+    json::parse(body)
         .and_then(|b| b.get("error_class")?.as_str().map(|c| c == "Unauthorized"))
         .unwrap_or(false)
 }
@@ -113,7 +112,7 @@ pub fn parse_generate(response: &HttpResponse, now_ms: i64) -> Result<TokenSet, 
             Some(now_ms.saturating_add((seconds * 1000.0) as i64)),
         );
         if let Some(user) = string_field(inner, &["user_id"]) {
-            tokens.meta.insert("userId".into(), Value::from(user));
+            tokens.meta.insert("userId", Value::from(user));
         }
         return Ok(tokens);
     }

@@ -13,6 +13,7 @@
 
 use crate::core::error::{AuthError, ErrorCode};
 use crate::core::http::{HttpRequest, HttpResponse, LocalFuture, Method};
+use crate::core::json::{object, Value};
 use crate::core::options::Fields;
 use crate::core::secret::Secret;
 use crate::core::time::parse_iso8601_ms;
@@ -21,7 +22,6 @@ use crate::core::vendors::common::{
     clean_message, string_field, unexpected, vendor_error, AuthRetry, Http,
 };
 use crate::core::vendors::{Site, Vendor, VendorFlow};
-use serde_json::{json, Value};
 
 /// API roots (the API lives under `{root}/api`).
 pub const ENVIRONMENTS: &[(&str, &str)] = &[
@@ -113,12 +113,12 @@ pub fn exchange_request(
 ) -> HttpRequest {
     HttpRequest::new(Method::Post, format!("{accounts}/api-token/tokens"))
         .bearer(session_jwt)
-        .json(&json!({
+        .json(&object! {
             "name": name,
             "description": description.unwrap_or(""),
             "disabled": false,
             "expireAt": expire_at,
-        }))
+        })
 }
 
 /// The session JWT's `exp`, read without a network call.
@@ -197,7 +197,7 @@ pub fn parse_exchange(
     let mut tokens = TokenSet::new(Secret::new(token), expires_at_ms);
     for field in ["id", "name"] {
         if let Some(value) = body.get(field).filter(|v| v.is_string() || v.is_number()) {
-            tokens.meta.insert(field.into(), value.clone());
+            tokens.meta.insert(field, value.clone());
         }
     }
     Ok(tokens)

@@ -16,13 +16,13 @@ use crate::core::error::{AuthError, ErrorCode};
 use crate::core::http::{
     percent_encode, with_query, HttpRequest, HttpResponse, LocalFuture, Method,
 };
+use crate::core::json::{self, object, Map, Value};
 use crate::core::options::Fields;
 use crate::core::secret::Secret;
 use crate::core::time::parse_iso8601_ms;
 use crate::core::token::{jwt_expiry, seconds_ms, TokenSet};
 use crate::core::vendors::common::{string_field, unexpected, vendor_error, Http};
 use crate::core::vendors::{Attachment, Vendor, VendorFlow};
-use serde_json::{json, Value};
 
 pub const ENVIRONMENTS: &[(&str, &str)] = &[("production", "https://api.voipbin.net")];
 
@@ -117,13 +117,14 @@ fn access_keys_url(root: &str) -> String {
 }
 
 pub fn create_access_key_request(root: &str, params: &NewAccessKey) -> HttpRequest {
-    let mut body = json!({ "expire": params.expire_seconds });
+    let mut body = Map::new();
+    body.insert("expire", Value::from(params.expire_seconds));
     for (name, value) in [("name", &params.name), ("detail", &params.detail)] {
         if let Some(value) = value {
-            body[name] = Value::from(value.as_str());
+            body.insert(name, Value::from(value.as_str()));
         }
     }
-    HttpRequest::new(Method::Post, access_keys_url(root)).json(&body)
+    HttpRequest::new(Method::Post, access_keys_url(root)).json(&Value::Object(body))
 }
 
 /// One page of access keys (100, VoIPBIN's maximum).
@@ -164,21 +165,24 @@ fn access_key_to_js(item: &Value) -> Value {
             .and_then(Value::as_str)
             .map_or(Value::Null, Value::from)
     };
-    let mut key = json!({
-        "id": text("id"),
-        "customerId": text("customer_id"),
-        "name": text("name"),
-        "detail": text("detail"),
-        "tokenPrefix": text("token_prefix"),
-        "expiresAt": text("tm_expire"),
-        "createdAt": text("tm_create"),
-        "updatedAt": text("tm_update"),
-        "deletedAt": text("tm_delete"),
-    });
+    let mut key: Map = [
+        ("id", "id"),
+        ("customerId", "customer_id"),
+        ("name", "name"),
+        ("detail", "detail"),
+        ("tokenPrefix", "token_prefix"),
+        ("expiresAt", "tm_expire"),
+        ("createdAt", "tm_create"),
+        ("updatedAt", "tm_update"),
+        ("deletedAt", "tm_delete"),
+    ]
+    .into_iter()
+    .map(|(js, vendor)| (js.to_owned(), text(vendor)))
+    .collect();
     if let Some(token) = item.get("token").and_then(Value::as_str) {
-        key["token"] = Value::from(token);
+        key.insert("token", Value::from(token));
     }
-    key
+    Value::Object(key)
 }
 
 /// Errors of the access-key routes.
@@ -232,7 +236,7 @@ pub fn parse_access_key_page(
 
 pub fn login_request(root: &str, username: &str, password: &Secret) -> HttpRequest {
     HttpRequest::new(Method::Post, format!("{root}/auth/login"))
-        .json(&json!({ "username": username, "password": password.expose() }))
+        .json(&object! { "username": username, "password": password.expose() })
 }
 
 /// Expiry of a VoIPBIN login token: the custom `expire` claim, else a
@@ -285,7 +289,7 @@ pub fn parse_login(response: &HttpResponse, now_ms: i64) -> Result<TokenSet, Aut
     })?;
     let mut tokens = TokenSet::new(Secret::new(token), Some(expires_at_ms));
     if let Some(username) = string_field(&body, &["username"]) {
-        tokens.meta.insert("username".into(), Value::from(username));
+        tokens.meta.insert("username", Value::from(username));
     }
     Ok(tokens)
 }
@@ -361,8 +365,7 @@ impl VendorFlow for Voipbin {
     /// A 401, or `{"error":{"status":"UNAUTHENTICATED"}}`.
     fn is_rejection(&self, status: u16, body: &str) -> bool {
         status == 401
-            || serde_json::from_str::<Value>(body)
-                .ok()
+            || json::parse(body)
                 .and_then(|b| {
                     b.pointer("/error/status")?
                         .as_str()

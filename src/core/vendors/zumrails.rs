@@ -12,12 +12,12 @@
 
 use crate::core::error::{AuthError, ErrorCode};
 use crate::core::http::{HttpRequest, HttpResponse, LocalFuture, Method};
+use crate::core::json::{self, object, Value};
 use crate::core::options::Fields;
 use crate::core::secret::Secret;
 use crate::core::token::{jwt_expiry, seconds_ms, TokenSet};
 use crate::core::vendors::common::{string_field, unexpected, vendor_error, AuthRetry, Http};
 use crate::core::vendors::{Revoked, Vendor, VendorFlow};
-use serde_json::{json, Value};
 
 pub const ENVIRONMENTS: &[(&str, &str)] = &[
     ("production", "https://api-app.zumrails.com"),
@@ -57,7 +57,7 @@ impl ZumRails {
 
 pub fn authorize_request(root: &str, username: &str, password: &Secret) -> HttpRequest {
     HttpRequest::new(Method::Post, format!("{root}/api/authorize"))
-        .json(&json!({ "Username": username, "Password": password.expose() }))
+        .json(&object! { "Username": username, "Password": password.expose() })
 }
 
 pub fn cancel_request(root: &str, token: &Secret) -> HttpRequest {
@@ -133,7 +133,7 @@ pub fn parse_authorize(response: &HttpResponse, now_ms: i64) -> Result<TokenSet,
     let mut tokens = TokenSet::new(Secret::new(token), Some(expires_at_ms));
     for (field, name) in META_FIELDS {
         if let Some(value) = result.get(field).filter(|v| v.is_string()) {
-            tokens.meta.insert((*name).into(), value.clone());
+            tokens.meta.insert(*name, value.clone());
         }
     }
     Ok(tokens)
@@ -191,7 +191,7 @@ impl VendorFlow for ZumRails {
     /// A 401, or `isError` with `statusCode: 401` in the body.
     fn is_rejection(&self, status: u16, body: &str) -> bool {
         status == 401
-            || serde_json::from_str::<Value>(body).is_ok_and(|b| {
+            || json::parse(body).is_some_and(|b| {
                 b.get("isError").and_then(Value::as_bool) == Some(true)
                     && b.get("statusCode").and_then(Value::as_u64) == Some(401)
             })
