@@ -142,8 +142,8 @@ impl std::error::Error for AuthError {}
 pub fn scrub(text: &str, secrets: &[&str]) -> String {
     let mut text = text.to_string();
     for secret in secrets {
-        if secret.len() >= 4 && text.contains(secret) {
-            text = text.replace(secret, "[redacted]");
+        if secret.len() >= 4 {
+            text = crate::core::text::replace_all(&text, secret, "[redacted]");
         }
     }
     text

@@ -149,10 +149,10 @@ impl fmt::Debug for HttpResponse {
 /// Appends `name=value` to a URL's query, percent-encoding the value, before
 /// any fragment.
 pub fn with_query(url: &str, name: &str, value: &str) -> String {
-    let (base, fragment) = match url.find('#') {
-        Some(at) => (&url[..at], &url[at..]),
-        None => (url, ""),
-    };
+    let (base, fragment) = url
+        .find('#')
+        .and_then(|at| url.split_at_checked(at))
+        .unwrap_or((url, ""));
     let separator = if base.contains('?') { '&' } else { '?' };
     format!(
         "{base}{separator}{name}={}{fragment}",

@@ -19,6 +19,7 @@ pub mod options;
 pub mod secret;
 pub mod store;
 pub mod testing;
+pub mod text;
 pub mod time;
 pub mod token;
 pub mod vendors;

@@ -213,11 +213,15 @@ pub fn canonical_origin(url: &str) -> Option<String> {
 
 /// The origin (`scheme://host[:port]`) of an absolute http(s) URL.
 pub fn origin_of(url: &str) -> Option<&str> {
-    let scheme_end = url.find("://")? + 3;
-    let host_end = url[scheme_end..]
+    // Checked slicing (`get`) throughout: an index panic would drag core's
+    // panic formatting and Unicode tables into the wasm.
+    let scheme_end = crate::core::text::find(url, "://")? + 3;
+    let host_end = url
+        .get(scheme_end..)?
         .find(['/', '?', '#'])
         .map_or(url.len(), |at| scheme_end + at);
-    (host_end > scheme_end).then(|| &url[..host_end])
+    (host_end > scheme_end).then_some(())?;
+    url.get(..host_end)
 }
 
 /// The name JS would give a JSON value's type, for messages.
@@ -236,7 +240,7 @@ pub fn type_name(value: &Value) -> &'static str {
 pub fn clip(text: &str) -> String {
     const MAX: usize = 60;
     match text.char_indices().nth(MAX) {
-        Some((at, _)) => format!("{}…", &text[..at]),
+        Some((at, _)) => text.get(..at).unwrap_or_default().to_string() + "…",
         None => text.to_string(),
     }
 }

@@ -49,10 +49,7 @@ fn to_ms(year: i64, month: u32, day: u32, h: u32, m: u32, s: u32) -> Option<i64>
 /// without a zone is read as UTC.
 pub fn parse_iso8601_ms(text: &str) -> Option<i64> {
     let text = text.trim();
-    let (date, rest) = match text.find(['T', 't', ' ']) {
-        Some(at) => (&text[..at], &text[at + 1..]),
-        None => (text, ""),
-    };
+    let (date, rest) = text.split_once(['T', 't', ' ']).unwrap_or((text, ""));
     let mut parts = date.splitn(3, '-');
     let year = i64::from(number(parts.next()?)?);
     let month = number(parts.next()?)?;
@@ -88,19 +85,23 @@ fn split_zone(rest: &str) -> Option<(&str, i64)> {
     }
     match rest.rfind(['+', '-']) {
         Some(at) => {
-            let zone = &rest[at + 1..];
-            let sign = if rest[at..].starts_with('-') { -1 } else { 1 };
+            // Checked splits: an index panic would drag core's panic
+            // formatting and Unicode tables into the wasm.
+            let (clock, signed_zone) = rest.split_at_checked(at)?;
+            let sign = if signed_zone.starts_with('-') { -1 } else { 1 };
+            let zone = signed_zone.get(1..)?;
             let (h, m) = match zone.split_once(':') {
                 Some((h, m)) => (number(h)?, number(m)?),
-                None if zone.len() == 4 && zone.is_ascii() => {
-                    (number(&zone[..2])?, number(&zone[2..])?)
+                None if zone.len() == 4 => {
+                    let (h, m) = zone.split_at_checked(2)?;
+                    (number(h)?, number(m)?)
                 }
                 None => (number(zone)?, 0),
             };
             if h > 23 || m > 59 {
                 return None;
             }
-            Some((&rest[..at], sign * i64::from(h * 60 + m)))
+            Some((clock, sign * i64::from(h * 60 + m)))
         }
         None => Some((rest, 0)),
     }

@@ -58,7 +58,7 @@ pub fn numeric_date_ms(claims: &Map, name: &str) -> Option<i64> {
 pub fn seconds_ms(value: &Value) -> Option<i64> {
     let seconds = match value {
         Value::Number(n) => n.as_f64()?,
-        Value::String(s) => s.trim().parse::<f64>().ok()?,
+        Value::String(s) => crate::core::json::parse_decimal(s.trim())?,
         _ => return None,
     };
     (seconds.is_finite() && seconds > 0.0 && seconds < 1e13).then_some((seconds * 1000.0) as i64)

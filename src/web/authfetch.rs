@@ -61,7 +61,7 @@ async fn prepare(root: &str, input: &JsValue, init: &JsValue) -> Result<Prepared
     let url = if let Some(text) = input.as_string() {
         if text.starts_with('/') && !text.starts_with("//") {
             format!("{root}{text}")
-        } else if text.contains("://") {
+        } else if crate::core::text::find(&text, "://").is_some() {
             text
         } else {
             return Err(invalid(

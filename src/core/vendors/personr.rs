@@ -97,7 +97,7 @@ pub fn parse_generate(response: &HttpResponse, now_ms: i64) -> Result<TokenSet, 
             .ok_or_else(|| unexpected(Vendor::Personr, response, "a token", None))?;
         let expires = inner.get("expires").and_then(|e| {
             e.as_f64()
-                .or_else(|| e.as_str().and_then(|s| s.trim().parse().ok()))
+                .or_else(|| e.as_str().and_then(|s| json::parse_decimal(s.trim())))
         });
         let Some(seconds) = expires.filter(|s| s.is_finite() && *s > 0.0) else {
             return Err(unexpected(
