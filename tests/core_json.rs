@@ -8,9 +8,10 @@
 //! * Nesting: we accept 128 nested arrays/objects and refuse 129
 //!   (`MAX_DEPTH` = 128); serde_json accepts 127 and refuses 128 ("recursion
 //!   limit exceeded"). A text exactly 128 deep is ours only.
-//! * Numbers beyond the f64 range (`1e400`, `-1e400`, a 400-digit integer):
-//!   we keep them (as `JSON.parse` does, giving ±Infinity); serde_json refuses
-//!   them ("number out of range").
+//! * Numbers beyond the f64 range (`1e400`, `-1e400`, a 400-digit integer,
+//!   and at its very edge `1.7976931348623158e308`): we keep them (as
+//!   `JSON.parse` does, giving ±Infinity); serde_json refuses them ("number
+//!   out of range").
 //!
 //! Lone surrogates (`"\ud800"`, `"\udc00"`) are refused by both.
 
@@ -221,6 +222,7 @@ const BEYOND_F64: &[&str] = &[
     "-1e400",
     "1E309",
     "1.8e308",
+    "1.7976931348623158e308",
     "1e99999999999999999999",
     "[1e400]",
     r#"{"exp":1e400}"#,
@@ -267,9 +269,14 @@ fn agree(text: &str) -> bool {
     }
 }
 
+/// Whether a number in `value` is at or beyond the edge of the f64 range (by
+/// std's correctly rounded reading; serde_json's is not exact near f64::MAX).
 fn has_number_beyond_f64(value: &Value) -> bool {
     match value {
-        Value::Number(n) => n.as_f64().is_some_and(f64::is_infinite),
+        Value::Number(n) => n
+            .as_text()
+            .parse::<f64>()
+            .is_ok_and(|x| x.abs() >= f64::MAX * (1.0 - 1e-14)),
         Value::Array(items) => items.iter().any(has_number_beyond_f64),
         Value::Object(map) => map.values().any(has_number_beyond_f64),
         _ => false,
@@ -640,30 +647,114 @@ fn number_as_f64_reads_every_number() {
     assert_eq!(number("3600.0").as_f64(), Some(3600.0));
     assert_eq!(number("3600").as_f64(), Some(3600.0));
     assert_eq!(number("3.6e3").as_f64(), Some(3600.0));
+    assert_eq!(number("1E+5").as_f64(), Some(100_000.0));
     assert_eq!(number("-1.5e-3").as_f64(), Some(-0.0015));
-    assert_eq!(
-        number("18446744073709551616").as_f64(),
-        Some(18446744073709551616.0)
-    );
+    assert_eq!(number("1795392000.123").as_f64(), Some(1_795_392_000.123));
     assert_eq!(number("1e-400").as_f64(), Some(0.0));
     assert!(number("-0").as_f64().unwrap().is_sign_negative());
     assert_eq!(number("1e400").as_f64(), Some(f64::INFINITY));
-    // Where serde_json reads a number, both give the same f64 for texts whose
-    // value is exactly representable or short.
+    assert_eq!(number("-1e400").as_f64(), Some(f64::NEG_INFINITY));
+    assert_eq!(number("0e99999999999999999999").as_f64(), Some(0.0));
+    let big = number("18446744073709551616").as_f64().unwrap();
+    assert!((big - 18446744073709551616.0).abs() <= 18446744073709551616.0 * 1e-15);
+}
+
+/// Deterministic decimal texts: `digits` significant digits (no leading
+/// zero) and an exponent from `exponents`.
+fn sampled_decimals(count: usize, max_digits: u64, exponents: std::ops::Range<i64>) -> Vec<String> {
+    let mut state = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let span = (exponents.end - exponents.start) as u64;
+    (0..count)
+        .map(|_| {
+            let digits = 1 + next() % max_digits;
+            let mantissa: String = (0..digits)
+                .map(|i| char::from(b'0' + (next() % 9) as u8 + u8::from(i == 0)))
+                .collect();
+            let exponent = exponents.start + (next() % span) as i64;
+            match next() % 3 {
+                0 => format!("{mantissa}e{exponent}"),
+                1 => format!("-{mantissa}E{exponent:+}"),
+                _ => format!("{}.{}e{exponent}", &mantissa[..1], &mantissa[1..]).replace(".e", "e"),
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn number_as_f64_is_correctly_rounded_within_15_digits_and_exponents_of_22() {
+    // json.rs: exact when the digits fit in 2^53 and the exponent (after the
+    // digits are taken as an integer) is within ±22.
+    for text in sampled_decimals(50_000, 15, -7..8) {
+        assert_eq!(number(&text).as_f64(), text.parse::<f64>().ok(), "{text}");
+    }
     for text in [
         "0.1",
-        "1e5",
-        "-1.5e-3",
-        "5e-324",
-        "1.7976931348623157e308",
+        "0.2",
+        "0.3",
+        "1e22",
+        "1e-22",
+        "9007199254740991",
+        "2.5e-3",
         "123.456",
     ] {
-        assert_eq!(
-            number(text).as_f64(),
-            serde(text).unwrap().as_f64(),
-            "{text}"
+        assert_eq!(number(text).as_f64(), text.parse::<f64>().ok(), "{text}");
+    }
+}
+
+#[test]
+fn number_as_f64_stays_within_a_relative_1e_15_of_every_normal_f64() {
+    // Beyond the exact range the steps of 10^22 may move the result: up to
+    // 7 ULPs measured (`82883e-284` reads 8.288299999999994e-280), which the
+    // json.rs comment calls "off in the last bit".
+    let mut checked = 0;
+    for text in sampled_decimals(50_000, 19, -320..300) {
+        let exact: f64 = text.parse().unwrap();
+        if exact.abs() < f64::MIN_POSITIVE || exact.is_infinite() {
+            continue;
+        }
+        let ours = number(&text).as_f64().unwrap();
+        assert!(
+            ((ours - exact) / exact).abs() < 1e-15,
+            "{text}: {ours} vs {exact}"
+        );
+        checked += 1;
+    }
+    assert!(checked > 40_000);
+    for text in [
+        "1.7976931348623157e308",
+        "2.2250738585072014e-308",
+        "17976931348623157.9e292",
+    ] {
+        let (ours, exact) = (number(text).as_f64().unwrap(), text.parse::<f64>().unwrap());
+        assert!(
+            ((ours - exact) / exact).abs() < 1e-15,
+            "{text}: {ours} vs {exact}"
         );
     }
+}
+
+/// The steps of 10^22 in `parse_decimal` can round a number just under
+/// f64::MAX past it; such numbers (below 10^309) saturate to f64::MAX, and
+/// from 10^309 they are infinite. serde_json refuses all of these.
+#[test]
+fn numbers_just_below_f64_max_read_as_f64_max_and_from_1e309_as_infinity() {
+    for text in ["179769313486231570000e288", "1.7976931348623158e308"] {
+        let exact: f64 = text.parse().unwrap();
+        assert_eq!(exact, f64::MAX);
+        assert_eq!(number(text).as_f64(), Some(f64::MAX), "{text}");
+    }
+    assert_eq!(
+        number("-179769313486231570000e288").as_f64(),
+        Some(-f64::MAX)
+    );
+    assert_eq!(number("1e309").as_f64(), Some(f64::INFINITY));
+    assert_eq!(number("10e308").as_f64(), Some(f64::INFINITY));
 }
 
 #[test]

@@ -2,16 +2,20 @@
 //!
 //! The input is used twice: as a token text as is, and as the payload of a
 //! well-formed JWT (`e30.<base64url(input)>.sig`), whose claims must be exactly
-//! the input's JSON object, with or without `=` padding.
+//! the input's JSON object as `json::parse_bytes` reads it, with or without
+//! `=` padding. That reading is itself checked against serde_json
+//! (`fuzz_support::check_json_against_serde`: the same acceptance and, via
+//! our encoding, the same value, modulo the documented differences).
 #![no_main]
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
+use fuzz_support::check_json_against_serde;
 use libfuzzer_sys::fuzz_target;
-use serde_json::{Map, Value};
+use vendor_auth::core::json::{parse_bytes, Map, Value};
 use vendor_auth::core::token::{jwt_claims, numeric_date_ms};
 
-fn check_dates(claims: &Map<String, Value>) {
+fn check_dates(claims: &Map) {
     for name in ["exp", "iat", "nbf", "expire"] {
         if let Some(ms) = numeric_date_ms(claims, name) {
             // Seconds in (0, 1e13), so ms in (0, 1e16).
@@ -29,8 +33,10 @@ fuzz_target!(|data: &[u8]| {
         check_dates(&claims);
     }
 
-    let expected = match serde_json::from_slice::<Value>(data) {
-        Ok(Value::Object(map)) => Some(map),
+    let payload_json = parse_bytes(data);
+    check_json_against_serde(data, payload_json.as_ref());
+    let expected = match payload_json {
+        Some(Value::Object(map)) => Some(map),
         _ => None,
     };
     let payload = URL_SAFE_NO_PAD.encode(data);

@@ -5,6 +5,7 @@
 
 use fuzz_support::{answer, check_error};
 use libfuzzer_sys::fuzz_target;
+use vendor_auth::core::json::Value;
 use vendor_auth::core::vendors::voipbin::{
     parse_access_key, parse_access_key_page, parse_login, token_expiry_ms,
 };
@@ -29,7 +30,11 @@ fuzz_target!(|data: &[u8]| {
     match parse_access_key(response) {
         Ok(key) => {
             assert!(response.is_success());
-            assert!(key["id"].is_string(), "an access key without id: {key}");
+            assert!(
+                key.get("id").is_some_and(Value::is_string),
+                "an access key without id: {}",
+                key.encode()
+            );
         }
         Err(e) => check_error(&e, Vendor::Voipbin, status),
     }

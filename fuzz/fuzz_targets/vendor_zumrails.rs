@@ -5,8 +5,8 @@
 
 use fuzz_support::{answer, body_json, check_error};
 use libfuzzer_sys::fuzz_target;
-use serde_json::Value;
 use vendor_auth::core::error::ErrorCode;
+use vendor_auth::core::json::Value;
 use vendor_auth::core::vendors::zumrails::{error_from, parse_authorize};
 use vendor_auth::core::vendors::Vendor;
 

@@ -1,6 +1,7 @@
-//! What the vendor fuzz targets share: turning fuzz input into the
-//! `HttpResponse` a vendor might send, and the properties every `AuthError`
-//! built from a response must have.
+//! What the fuzz targets share: turning fuzz input into the `HttpResponse` a
+//! vendor might send, the properties every `AuthError` built from a response
+//! must have, and the differential check of the library's JSON reader
+//! (`core::json`) against serde_json ([`check_json_against_serde`]).
 //!
 //! # Input format of the `vendor_*` targets
 //!
@@ -23,9 +24,9 @@
 //! `vendors::common::Http::send` does (`parse_http_date_ms`), falling back to
 //! [`NOW_MS`]: that value is what the parsers receive as `now_ms`.
 
-use serde_json::Value;
 use vendor_auth::core::error::{AuthError, ErrorCode};
 use vendor_auth::core::http::HttpResponse;
+use vendor_auth::core::json::{Value, MAX_DEPTH};
 use vendor_auth::core::time::parse_http_date_ms;
 use vendor_auth::core::vendors::Vendor;
 
@@ -119,5 +120,104 @@ pub fn check_message(message: &str) {
     );
     if let Some(c) = message.chars().find(|c| c.is_control()) {
         panic!("error message contains the control character {c:?}: {message:?}");
+    }
+}
+
+/// Checks the library's reading of `data` (`ours`: `json::parse_bytes(data)`)
+/// against serde_json's: both accept or both refuse, and when both accept,
+/// serde_json reads our encoding as the same value it read from `data`.
+///
+/// Two documented differences are allowed, where we accept and serde_json
+/// refuses:
+///
+/// * a number beyond the f64 range (`1e400`): we keep its text (`JSON.parse`
+///   gives Infinity), serde_json says "number out of range";
+/// * nesting exactly [`MAX_DEPTH`] (128) deep: our limit is 128 levels,
+///   serde_json's 127 ("recursion limit exceeded").
+///
+/// (serde_json stops at the first such place, so a disagreement after it in
+/// the same text goes unseen; the fuzzer finds the same one without it.)
+pub fn check_json_against_serde(data: &[u8], ours: Option<&Value>) {
+    let theirs = serde_json::from_slice::<serde_json::Value>(data);
+    match (ours, theirs) {
+        (Some(ours), Ok(theirs)) => {
+            let encoded = ours.encode();
+            let back: serde_json::Value = serde_json::from_str(&encoded).unwrap_or_else(|e| {
+                panic!("serde_json refuses our encoding {encoded:?} of {ours:?}: {e}")
+            });
+            assert_eq!(
+                back, theirs,
+                "serde_json reads our encoding {encoded:?} differently"
+            );
+            check_numbers(ours, &theirs);
+        }
+        (None, Err(_)) => {}
+        (Some(ours), Err(e)) => {
+            let message = e.to_string();
+            let documented = (message.starts_with("number out of range")
+                && has_number_beyond_f64(ours))
+                || (message.starts_with("recursion limit exceeded") && depth(ours) == MAX_DEPTH);
+            assert!(
+                documented,
+                "we read {ours:?} where serde_json refuses ({message})"
+            );
+        }
+        (None, Ok(theirs)) => panic!("we refuse what serde_json reads as {theirs}"),
+    }
+}
+
+/// The numbers of two values serde_json sees as equal read alike: the same
+/// `as_u64`, the same `as_i64` (but for `-0`, an integer to us and a float to
+/// serde_json), and `as_f64` within a relative 1e-14 (serde_json is built
+/// without `float_roundtrip`, so its last digit may differ).
+fn check_numbers(ours: &Value, theirs: &serde_json::Value) {
+    match (ours, theirs) {
+        (Value::Number(n), serde_json::Value::Number(m)) => {
+            assert_eq!(n.as_u64(), m.as_u64(), "as_u64 of {}", n.as_text());
+            if n.as_text() != "-0" {
+                assert_eq!(n.as_i64(), m.as_i64(), "as_i64 of {}", n.as_text());
+            }
+            let (x, y) = (n.as_f64().expect("a number"), m.as_f64().expect("a number"));
+            assert!(
+                x == y
+                    || (x - y).abs() <= 1e-14 * x.abs().max(y.abs())
+                    || x.abs().max(y.abs()) < 1e-290,
+                "as_f64 of {}: {x} (serde_json: {y})",
+                n.as_text()
+            );
+        }
+        (Value::Array(a), serde_json::Value::Array(b)) => {
+            a.iter().zip(b).for_each(|(a, b)| check_numbers(a, b))
+        }
+        (Value::Object(a), serde_json::Value::Object(b)) => {
+            for (name, value) in a.iter() {
+                check_numbers(value, &b[name.as_str()]);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Whether a number in `value` is at or beyond the edge of the f64 range (by
+/// std's correctly rounded reading, within 1e-14 of f64::MAX: serde_json's
+/// own reading is not exact there), where serde_json says "out of range".
+pub fn has_number_beyond_f64(value: &Value) -> bool {
+    match value {
+        Value::Number(n) => n
+            .as_text()
+            .parse::<f64>()
+            .is_ok_and(|x| x.abs() >= f64::MAX * (1.0 - 1e-14)),
+        Value::Array(items) => items.iter().any(has_number_beyond_f64),
+        Value::Object(map) => map.values().any(has_number_beyond_f64),
+        _ => false,
+    }
+}
+
+/// How deep arrays and objects nest in `value`: 0 for a scalar, 1 for `[]`.
+pub fn depth(value: &Value) -> usize {
+    match value {
+        Value::Array(items) => 1 + items.iter().map(depth).max().unwrap_or(0),
+        Value::Object(map) => 1 + map.values().map(depth).max().unwrap_or(0),
+        _ => 0,
     }
 }

@@ -4,7 +4,6 @@
 
 use crate::core::clock::Clock;
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
@@ -34,14 +33,29 @@ pub struct Polling<'a> {
 
 /// The flights in progress, by key.
 pub struct Flights<T> {
-    slots: RefCell<HashMap<String, Rc<Slot<T>>>>,
+    /// Few flights run at once: a list beats a hash map's code size.
+    slots: RefCell<Vec<(String, Rc<Slot<T>>)>>,
 }
 
 impl<T> Default for Flights<T> {
     fn default() -> Self {
         Flights {
-            slots: RefCell::new(HashMap::new()),
+            slots: RefCell::new(Vec::new()),
         }
+    }
+}
+
+impl<T> Flights<T> {
+    fn slot(&self, key: &str) -> Option<Rc<Slot<T>>> {
+        let slots = self.slots.borrow();
+        slots.iter().find(|(k, _)| k == key).map(|(_, s)| s.clone())
+    }
+
+    /// Removes the flight for `key` if it is still `slot`.
+    fn remove(&self, key: &str, slot: &Rc<Slot<T>>) {
+        self.slots
+            .borrow_mut()
+            .retain(|(k, s)| k != key || !Rc::ptr_eq(s, slot));
     }
 }
 
@@ -63,7 +77,7 @@ impl<T: Clone> Flights<T> {
     {
         let mut work = Some(work);
         loop {
-            let existing = self.slots.borrow().get(key).cloned();
+            let existing = self.slot(key);
             if let Some(slot) = existing {
                 let outcome = match &poll {
                     None => (Wait { slot }).await,
@@ -80,7 +94,7 @@ impl<T: Clone> Flights<T> {
             });
             self.slots
                 .borrow_mut()
-                .insert(key.to_string(), slot.clone());
+                .push((key.to_string(), slot.clone()));
             let mut guard = Leader {
                 flights: self,
                 key,
@@ -107,10 +121,7 @@ impl<T: Clone> Flights<T> {
                 return outcome.clone();
             }
             if poll.clock.now_ms() >= deadline {
-                let mut slots = self.slots.borrow_mut();
-                if slots.get(key).is_some_and(|s| Rc::ptr_eq(s, &slot)) {
-                    slots.remove(key);
-                }
+                self.remove(key, &slot);
                 return None;
             }
             poll.clock.sleep(poll.interval_ms).await;
@@ -128,14 +139,7 @@ struct Leader<'a, T> {
 
 impl<T> Drop for Leader<'_, T> {
     fn drop(&mut self) {
-        let mut slots = self.flights.slots.borrow_mut();
-        if slots
-            .get(self.key)
-            .is_some_and(|s| Rc::ptr_eq(s, &self.slot))
-        {
-            slots.remove(self.key);
-        }
-        drop(slots);
+        self.flights.remove(self.key, &self.slot);
         if !self.done {
             self.slot.finish(None);
         }

@@ -13,7 +13,8 @@
 //! surrogate (`"\ud800"`), which a Rust string cannot hold.
 
 /// How deep arrays and objects may nest before a text is refused: keeps a
-/// hostile answer from exhausting the stack (serde_json's limit too).
+/// hostile answer from exhausting the stack: 128 levels are read, 129 are
+/// refused (serde_json stops one level earlier).
 pub const MAX_DEPTH: usize = 128;
 
 /// A JSON value.
@@ -82,8 +83,11 @@ impl Number {
 /// Why not `str::parse::<f64>`: core's correctly rounded parser and its
 /// tables are about 9 kB of wasm, for numbers that are timeouts and dates in
 /// seconds. This is exact (correctly rounded) when the digits fit in 2^53
-/// and the exponent is within ±22, which covers every such number; beyond
-/// that it may be off in the last bit. Infinite when too large.
+/// and the exponent is within ±22, which covers every such number. Beyond
+/// that it may be a few units off in the last place (a relative error below
+/// 1e-15); numbers under the smallest normal f64 (about 2.2e-308) may read
+/// as 0, and numbers between f64::MAX and 1e309 read as f64::MAX. Infinite
+/// from 1e309.
 pub fn parse_decimal(text: &str) -> Option<f64> {
     let bytes = text.as_bytes();
     let (negative, mut at) = match bytes.first() {
@@ -91,7 +95,7 @@ pub fn parse_decimal(text: &str) -> Option<f64> {
         Some(b'+') => (false, 1),
         _ => (false, 0),
     };
-    let (mut mantissa, mut exponent, mut digits, mut seen) = (0u64, 0i64, 0, false);
+    let (mut mantissa, mut exponent, mut digits, mut seen) = (0u64, 0i64, 0i64, false);
     let mut fraction = false;
     while let Some(&byte) = bytes.get(at) {
         match byte {
@@ -130,7 +134,12 @@ pub fn parse_decimal(text: &str) -> Option<f64> {
     } else if at != bytes.len() {
         return None;
     }
-    let value = scale(mantissa as f64, exponent);
+    let mut value = scale(mantissa as f64, exponent);
+    // The steps of 10^22 can round a number just under f64::MAX past it:
+    // below 10^309 (`digits + exponent` ≤ 309) the number is finite.
+    if value.is_infinite() && digits + exponent <= 309 {
+        value = f64::MAX;
+    }
     Some(if negative { -value } else { value })
 }
 

@@ -2,6 +2,7 @@
 //! Everything here is driven through traits so that it runs the same in a
 //! browser, in a Worker and in a native `cargo test`.
 
+pub mod b64;
 pub mod cache;
 pub mod client;
 pub mod clock;

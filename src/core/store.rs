@@ -3,7 +3,6 @@
 
 use crate::core::http::LocalFuture;
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::Rc;
 
 /// A store operation failed (quota, `SecurityError`, a KV outage …). The text
@@ -39,7 +38,8 @@ pub trait TokenStore {
 /// uses the memory store shares one map (see [`MemoryStore::shared`]).
 #[derive(Clone, Default)]
 pub struct MemoryStore {
-    entries: Rc<RefCell<HashMap<String, String>>>,
+    /// A few keys per principal: a list beats a hash map's code size.
+    entries: Rc<RefCell<Vec<(String, String)>>>,
 }
 
 thread_local! {
@@ -54,15 +54,20 @@ impl MemoryStore {
 
     /// A synchronous read, for the memory tier in front of slower stores.
     pub fn get_now(&self, key: &str) -> Option<String> {
-        self.entries.borrow().get(key).cloned()
+        let entries = self.entries.borrow();
+        entries
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.clone())
     }
 
     pub fn put_now(&self, key: &str, value: String) {
-        self.entries.borrow_mut().insert(key.to_string(), value);
+        self.delete_now(key);
+        self.entries.borrow_mut().push((key.to_string(), value));
     }
 
     pub fn delete_now(&self, key: &str) {
-        self.entries.borrow_mut().remove(key);
+        self.entries.borrow_mut().retain(|(k, _)| k != key);
     }
 }
 

@@ -134,10 +134,14 @@ impl Clock for FixedClock {
 /// `claims` is anything whose `Display` is its JSON text (a test's
 /// `serde_json::json!` value).
 pub fn unsigned_jwt(claims: &impl std::fmt::Display) -> String {
-    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-    use base64::Engine;
-    let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"HS256","typ":"JWT"}"#);
-    let payload = URL_SAFE_NO_PAD.encode(claims.to_string());
+    let url_safe = |bytes: &[u8]| {
+        crate::core::b64::encode(bytes)
+            .trim_end_matches('=')
+            .replace('+', "-")
+            .replace('/', "_")
+    };
+    let header = url_safe(br#"{"alg":"HS256","typ":"JWT"}"#);
+    let payload = url_safe(claims.to_string().as_bytes());
     format!("{header}.{payload}.c2lnbmF0dXJl")
 }
 

@@ -3,8 +3,6 @@
 
 use crate::core::json::{Map, Value};
 use crate::core::secret::Secret;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
 
 /// A token the vendor issued, with what is needed to use and renew it.
 #[derive(Clone, Debug, PartialEq)]
@@ -41,7 +39,7 @@ pub fn jwt_claims(token: &str) -> Option<Map> {
         return None;
     }
     // Some issuers pad; the URL-safe alphabet without padding is the standard.
-    let bytes = URL_SAFE_NO_PAD.decode(payload.trim_end_matches('=')).ok()?;
+    let bytes = crate::core::b64::decode_url_safe(payload.trim_end_matches('='))?;
     match crate::core::json::parse_bytes(&bytes)? {
         Value::Object(claims) => Some(claims),
         _ => None,

@@ -83,6 +83,14 @@ fn promise<F>(work: F) -> Promise
 where
     F: Future<Output = Result<JsValue, AuthError>> + 'static,
 {
+    promise_boxed(Box::pin(work))
+}
+
+/// The non-generic part of [`promise`]: one copy of the error mapping and
+/// its state machine for all methods, instead of one per method.
+fn promise_boxed(
+    work: std::pin::Pin<Box<dyn Future<Output = Result<JsValue, AuthError>>>>,
+) -> Promise {
     spawn(Box::pin(async move { work.await.map_err(js_error) }))
 }
 
@@ -159,24 +167,23 @@ fn build(options: &JsValue) -> Result<(Client, Rc<Fetcher>), AuthError> {
     for key in own_keys(object, "options")? {
         let path = format!("options.{key}");
         let value = match key.as_str() {
-            // Adapted below; present here only so unknown names are caught.
-            "store" | "fetch" | "coordinator" => Some(Value::Null),
+            // JS objects, adapted below; never part of the data options.
+            "store" | "fetch" | "coordinator" => None,
             _ => to_json(&get(options, &key, &path)?, &path, 0)?,
         };
         if let Some(value) = value {
             data.insert(key, value);
         }
     }
-    let core_options = ClientOptions::from_json(&Value::Object(data.clone()))?;
+    let data = Value::Object(data);
+    let core_options = ClientOptions::from_json(&data)?;
     let coordinator = get(options, "coordinator", "options.coordinator")?;
     let coordinator = if coordinator.is_undefined() || coordinator.is_null() {
         None
     } else {
-        // The object logs in with the same options, minus the JS-only ones.
-        for js_only in ["store", "fetch", "coordinator"] {
-            data.remove(js_only);
-        }
-        let adapter = DurableObjectCoordinator::new(&coordinator, Value::Object(data))?;
+        // The object logs in with the same options (the JS-only ones were
+        // never put in `data`).
+        let adapter = DurableObjectCoordinator::new(&coordinator, data)?;
         Some(Rc::new(adapter) as Rc<dyn crate::core::coordinator::Coordinator>)
     };
     let store = storage::from_option(&get(options, "store", "options.store")?)?;

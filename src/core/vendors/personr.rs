@@ -68,9 +68,9 @@ pub fn generate_request(root: &str, email: &str, password: &Secret) -> HttpReque
 
 /// `base64(email:password)`, the credential of the Basic-auth workflow.
 fn basic_credential(email: &str, password: &Secret) -> Secret {
-    use base64::engine::general_purpose::STANDARD;
-    use base64::Engine;
-    Secret::new(STANDARD.encode(format!("{email}:{}", password.expose())))
+    Secret::new(crate::core::b64::encode(
+        format!("{email}:{}", password.expose()).as_bytes(),
+    ))
 }
 
 /// The alternative login: `Authorization: Basic <credential>`, the
