@@ -63,7 +63,9 @@ console.error(
     "Where to look: `make bench` lists what the wasm is made of (sections, code by crate, vendor_auth by module,",
     "the largest functions) in bench/results.md; compare it with the committed one to see what grew.",
     "`twiggy top` on a names-keeping build (wasm-bindgen --keep-debug, then wasm-opt -Oz -g) shows the same per function.",
-    "Usual culprits: formatting machinery (format!, Debug, float formatting), serde_json where JS could parse, panicking paths.",
+    "Culprits seen so far: str::parse::<f64> (18 kB: use json::parse_decimal), str::find/replace with a &str needle or",
+    "unchecked str slicing (their panics link Unicode tables: use core::text and .get()), {:?} and float formatting,",
+    "HashMap/BTreeMap (hashbrown, SipHash, rebalancing), and any new crate (serde_json was 35 kB, base64 10 kB).",
     "If the growth is intended, raise the figure in size-budget.json in the same commit and say why.",
   ].join("\n"),
 );
