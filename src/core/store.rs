@@ -38,7 +38,9 @@ pub trait TokenStore {
 /// uses the memory store shares one map (see [`MemoryStore::shared`]).
 #[derive(Clone, Default)]
 pub struct MemoryStore {
-    /// A few keys per principal: a list beats a hash map's code size.
+    /// Sorted by key. A realm-wide store may hold many principals, so a
+    /// warm read is a binary search; a sorted list costs far less wasm than
+    /// a hash map (hashbrown, SipHash) and writes are rare.
     entries: Rc<RefCell<Vec<(String, String)>>>,
 }
 
@@ -52,22 +54,35 @@ impl MemoryStore {
         SHARED.with(Clone::clone)
     }
 
+    /// Where `key` is, or where it would go.
+    fn position(entries: &[(String, String)], key: &str) -> Result<usize, usize> {
+        entries.binary_search_by(|(k, _)| k.as_str().cmp(key))
+    }
+
     /// A synchronous read, for the memory tier in front of slower stores.
     pub fn get_now(&self, key: &str) -> Option<String> {
         let entries = self.entries.borrow();
-        entries
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.clone())
+        let at = Self::position(&entries, key).ok()?;
+        entries.get(at).map(|(_, v)| v.clone())
     }
 
     pub fn put_now(&self, key: &str, value: String) {
-        self.delete_now(key);
-        self.entries.borrow_mut().push((key.to_string(), value));
+        let mut entries = self.entries.borrow_mut();
+        match Self::position(&entries, key) {
+            Ok(at) => {
+                if let Some(entry) = entries.get_mut(at) {
+                    entry.1 = value;
+                }
+            }
+            Err(at) => entries.insert(at, (key.to_string(), value)),
+        }
     }
 
     pub fn delete_now(&self, key: &str) {
-        self.entries.borrow_mut().retain(|(k, _)| k != key);
+        let mut entries = self.entries.borrow_mut();
+        if let Ok(at) = Self::position(&entries, key) {
+            entries.remove(at);
+        }
     }
 }
 
