@@ -200,21 +200,6 @@ fn check_numbers(ours: &Value, theirs: &serde_json::Value) {
     }
 }
 
-/// Whether a number in `value` is at or beyond the edge of the f64 range (by
-/// std's correctly rounded reading, within 1e-14 of f64::MAX: serde_json's
-/// own reading is not exact there), where serde_json says "out of range".
-pub fn has_number_beyond_f64(value: &Value) -> bool {
-    match value {
-        Value::Number(n) => n
-            .as_text()
-            .parse::<f64>()
-            .is_ok_and(|x| x.abs() >= f64::MAX * (1.0 - 1e-14)),
-        Value::Array(items) => items.iter().any(has_number_beyond_f64),
-        Value::Object(map) => map.values().any(has_number_beyond_f64),
-        _ => false,
-    }
-}
-
 /// Of a valid JSON text: how deep its arrays and objects nest, and whether
 /// any number in it (kept in our value or not) is beyond the f64 range.
 pub fn text_shape(data: &[u8]) -> (usize, bool) {

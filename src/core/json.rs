@@ -355,6 +355,16 @@ impl Value {
         self.as_number()?.as_f64()
     }
 
+    /// A number, or a string holding one (`"3600"`, `" 1.5 "`): vendors
+    /// write seconds either way.
+    pub fn as_f64_or_numeric_string(&self) -> Option<f64> {
+        match self {
+            Value::Number(n) => n.as_f64(),
+            Value::String(s) => parse_decimal(s.trim()),
+            _ => None,
+        }
+    }
+
     pub fn as_number(&self) -> Option<&Number> {
         match self {
             Value::Number(n) => Some(n),

@@ -54,11 +54,7 @@ pub fn numeric_date_ms(claims: &Map, name: &str) -> Option<i64> {
 
 /// Seconds since the epoch (a number or a numeric string) in ms.
 pub fn seconds_ms(value: &Value) -> Option<i64> {
-    let seconds = match value {
-        Value::Number(n) => n.as_f64()?,
-        Value::String(s) => crate::core::json::parse_decimal(s.trim())?,
-        _ => return None,
-    };
+    let seconds = value.as_f64_or_numeric_string()?;
     (seconds.is_finite() && seconds > 0.0 && seconds < 1e13).then_some((seconds * 1000.0) as i64)
 }
 

@@ -95,10 +95,9 @@ pub fn parse_generate(response: &HttpResponse, now_ms: i64) -> Result<TokenSet, 
         let inner = body.get("response").unwrap_or(&Value::Null);
         let token = string_field(inner, &["token"])
             .ok_or_else(|| unexpected(Vendor::Personr, response, "a token", None))?;
-        let expires = inner.get("expires").and_then(|e| {
-            e.as_f64()
-                .or_else(|| e.as_str().and_then(|s| json::parse_decimal(s.trim())))
-        });
+        let expires = inner
+            .get("expires")
+            .and_then(Value::as_f64_or_numeric_string);
         let Some(seconds) = expires.filter(|s| s.is_finite() && *s > 0.0) else {
             return Err(unexpected(
                 Vendor::Personr,
