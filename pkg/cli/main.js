@@ -14,6 +14,7 @@ import { VENDORS, clientOptions, variableNames } from "./credentials.js";
 import { EXIT, exitCode, storageError, usageError } from "./errors.js";
 import { StoreSetupError, fileStore, privateDirectory } from "./file-store.js";
 import { HELP } from "./help.js";
+import { tokenUnderLock } from "./login-lock.js";
 
 const COMMON_OPTIONS = {
   env: { type: "string" },
@@ -211,9 +212,10 @@ async function openClient(vendor, values, env, warn) {
     if (error instanceof StoreSetupError) throw storageError(error.message);
     throw storageError(`cannot use the cache directory ${dir} (${error.code ?? error.message})`);
   }
-  const client = new AuthClient({ ...options, store: fileStore(dir) });
+  const store = fileStore(dir);
+  const client = new AuthClient({ ...options, store });
   client.on("storage-fallback", (event) => warn(`the token cache failed (${event.reason}); this run keeps its token in memory only`));
-  return client;
+  return { client, obtain: (mode) => tokenUnderLock(client, store, options, mode) };
 }
 
 const cacheMode = (values) => (values.reload ? "reload" : values["only-if-cached"] ? "only-if-cached" : "default");
@@ -221,16 +223,16 @@ const cacheMode = (values) => (values.reload ? "reload" : values["only-if-cached
 async function run(command, values, args, io) {
   const { stdout, env } = io;
   const [vendor] = args;
-  const client = await openClient(vendor, values, env, io.warn);
+  const { client, obtain } = await openClient(vendor, values, env, io.warn);
   const json = (value) => write(stdout, `${JSON.stringify(value)}\n`);
   switch (command) {
     case "token": {
-      const token = await io.progress(`getting a ${vendor} token`, client.getToken({ cache: cacheMode(values) }));
+      const { token } = await io.progress(`getting a ${vendor} token`, obtain(cacheMode(values)));
       await write(stdout, values.json ? `${JSON.stringify({ token })}\n` : `${token}\n`);
       return EXIT.OK;
     }
     case "info": {
-      const info = await io.progress(`getting a ${vendor} token`, client.getTokenInfo({ cache: cacheMode(values) }));
+      const info = await io.progress(`getting a ${vendor} token`, obtain(cacheMode(values)));
       if (!values["show-token"]) delete info.token;
       await (values.json ? json(info) : write(stdout, infoText(info, values["show-token"])));
       return EXIT.OK;
@@ -238,7 +240,10 @@ async function run(command, values, args, io) {
     case "fetch": {
       const target = args[1];
       const init = await withBody(requestInit(values), values);
-      const response = await io.progress(`calling ${vendor}`, client.fetch(target, init));
+      // For a path, the token first, so that a login happens under the lock
+      // (a URL is checked by client.fetch first: a foreign one gets nothing).
+      const ready = target.startsWith("/") ? obtain("default") : Promise.resolve();
+      const response = await io.progress(`calling ${vendor}`, ready.then(() => client.fetch(target, init)));
       if (values.fail && response.status >= 400) {
         await response.body?.cancel();
         io.error(usageError(`the API answered HTTP ${response.status}`), EXIT.HTTP_ERROR, `HTTP ${response.status}`);

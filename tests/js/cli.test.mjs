@@ -2,7 +2,7 @@
 // it: the packed and npm-installed package's bin in child processes.
 import test, { after, before, beforeEach } from "node:test";
 import assert from "node:assert/strict";
-import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -15,7 +15,10 @@ let cli;
 before(async () => {
   [sim, cli] = await Promise.all([simulator(), installPackedCli()]);
 });
-after(() => sim?.close());
+after(() => {
+  sim?.close();
+  if (cli) rmSync(cli.work, { recursive: true, force: true });
+});
 beforeEach(() => sim.reset());
 
 const root = (vendor) => `${sim.url}/${vendor}`;
@@ -136,6 +139,9 @@ test("fetch refuses a foreign URL before anything is sent (exit 7)", async () =>
   assert.equal(line.error.code, "FOREIGN_ORIGIN");
   assert.equal(line.error.exitCode, 7);
   assert.equal(json.stderr.trim().split("\n").length, 1, "one JSON line");
+  const emnify = await vendorAuth(home, ["fetch", "emnify", `http://127.0.0.1:9/steal`, "--base-url", root("emnify")], EMNIFY_APP());
+  assert.equal(emnify.code, 7, emnify.stderr);
+  assert.equal(await emnifyLogins(), 0, "not even a login was sent");
 });
 
 /** A loopback port nothing listens on. */
