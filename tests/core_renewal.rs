@@ -87,6 +87,7 @@ fn entry_text(token: &str, principal: &str, expires_at: i64) -> String {
         skew_ms: 0,
         obtained_at_ms: NOW,
         rejected: false,
+        last_used_ms: None,
     }
     .encode(true)
 }

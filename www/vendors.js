@@ -66,7 +66,7 @@ export const VENDORS = {
 
   emnify: {
     label: "emnify",
-    blurb: "IoT connectivity. Application tokens or user logins for 240-minute JWTs, with MFA.",
+    blurb: "IoT connectivity. Application tokens or user logins for JWTs (7 days in emnify\u2019s recordings), with MFA.",
     environments: { production: "cdn.emnify.net" },
     apiPath: "/api/v1/endpoint",
     logins: [{ method: "POST", path: "/api/v1/authenticate" }],

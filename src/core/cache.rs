@@ -41,6 +41,9 @@ pub struct Entry {
     /// The vendor rejected this token and the client may not replace it by
     /// itself (Personr without `regenerateOnRejection`).
     pub rejected: bool,
+    /// Local time the token was last handed out, for vendors that drop
+    /// unused tokens (Personr); updated at most hourly. `None`: since login.
+    pub last_used_ms: Option<i64>,
 }
 
 impl Entry {
@@ -61,6 +64,7 @@ impl Entry {
             "obtainedAt": self.obtained_at_ms,
             "meta": self.tokens.meta.clone(),
             "rejected": self.rejected,
+            "lastUsedAt": self.last_used_ms,
         }
         .encode()
     }
@@ -102,6 +106,7 @@ impl Entry {
                 .get("rejected")
                 .and_then(Value::as_bool)
                 .unwrap_or(false),
+            last_used_ms: map.get("lastUsedAt").and_then(Value::as_i64),
         })
     }
 
@@ -117,6 +122,11 @@ impl Entry {
                 now_ms.saturating_add(self.skew_ms) < expires.saturating_sub(margin_ms)
             }
         }
+    }
+
+    /// Local time the token was last handed out (its login when never since).
+    pub fn last_used(&self) -> i64 {
+        self.last_used_ms.unwrap_or(self.obtained_at_ms)
     }
 
     /// Expiry in the local clock (what `getTokenInfo().expiresAt` reports).
@@ -140,6 +150,13 @@ impl Entry {
 /// principal: vendors limit by IP.
 pub fn hold_key(vendor: Vendor, scope: &str) -> String {
     format!("vendor-auth:v1:{}:{scope}:hold", vendor.as_str())
+}
+
+/// The key of one principal's hold: an account lock-out (emnify locks an
+/// account for 5 minutes after three failed logins) holds off that
+/// account's clients only.
+pub fn principal_hold_key(cache_key: &str) -> String {
+    format!("{cache_key}:hold")
 }
 
 pub fn encode_hold(until_ms: i64) -> String {

@@ -6,7 +6,9 @@
 //! cross-context lock (persistent stores), read the store again (another tab
 //! may have renewed), and only then go to the vendor.
 
-use crate::core::cache::{cache_key, decode_hold, encode_hold, hold_key, principal_digest, Entry};
+use crate::core::cache::{
+    cache_key, decode_hold, encode_hold, hold_key, principal_digest, principal_hold_key, Entry,
+};
 use crate::core::clock::Clock;
 use crate::core::coordinator::{Answer, Ask, Coordinator};
 use crate::core::error::{AuthError, ErrorCode};
@@ -46,6 +48,15 @@ impl CacheMode {
             _ => None,
         }
     }
+}
+
+/// What `completeMfa()` resolves to: the token, and the fingerprint of the
+/// trusted device sent with the code (to keep, and to pass as
+/// `options.fingerprint` next time: emnify then skips the MFA step).
+#[derive(Clone, Debug, PartialEq)]
+pub struct MfaCompleted {
+    pub info: TokenInfo,
+    pub fingerprint: Option<Secret>,
 }
 
 /// What `getTokenInfo()` resolves to.
@@ -96,6 +107,10 @@ const STALE_READ_PAUSE_MS: u64 = 25;
 
 /// How often a polling waiter looks for the leader's result.
 const POLL_INTERVAL_MS: u64 = 10;
+
+/// The time of last use is written back at most this often, so a warm
+/// `getToken` stays a memory read (vendors that drop idle tokens only).
+const LAST_USE_RESOLUTION_MS: i64 = 3_600_000;
 
 pub struct Client {
     options: ClientOptions,
@@ -210,6 +225,21 @@ impl Client {
         self.flow.is_rejection(status, body)
     }
 
+    /// Whether an API answer of this status may be a rejection (its body
+    /// must then be read to tell).
+    pub fn may_be_rejection(&self, status: u16) -> bool {
+        self.flow.may_be_rejection(status)
+    }
+
+    /// Tells the client how the vendor answered one of the caller's API
+    /// calls: a Zūm Rails 429 blocks the IP for 5 minutes, so the next login
+    /// must hold off as after a login's 429.
+    pub async fn api_answered(&self, status: u16, retry_after: Option<u64>) {
+        if let Some(seconds) = self.flow.api_hold_seconds(status, retry_after) {
+            self.hold(seconds, false).await;
+        }
+    }
+
     /// The token, from the cache when it is fresh, else renewed once for all
     /// concurrent callers.
     pub async fn token_info(&self, mode: CacheMode) -> Result<TokenInfo, AuthError> {
@@ -229,6 +259,7 @@ impl Client {
             if let Some(entry) = self.read_entry().await {
                 if self.is_fresh(&entry) {
                     self.announce(&entry, true);
+                    self.note_use(&entry).await;
                     return Ok(self.entry_info(entry, true));
                 }
                 if entry.rejected {
@@ -274,6 +305,20 @@ impl Client {
             }
         }
         if !self.flow.renews_after_rejection() {
+            if let Some(idle) = entry.as_ref().filter(|e| self.idle_dropped(e, rejected)) {
+                // Every holder's copy died with the vendor's idle drop:
+                // generating a new one harms no one.
+                let idle_days = (self.parts.clock.now_ms() - idle.last_used()) / 86_400_000;
+                self.events.emit(&Event::Regenerated {
+                    vendor: self.vendor(),
+                    reason: "idle",
+                    message: format!(
+                        "{} rejected a token unused for {idle_days} days: it drops tokens after 30 days without use, so no holder could still use it, and a new one was generated",
+                        self.vendor().display_name()
+                    ),
+                });
+                return self.renew_once(entry, Some(rejected), false).await;
+            }
             if let Some(mut entry) = entry.filter(|e| e.tokens.access == *rejected) {
                 entry.rejected = true;
                 self.write_entry(&entry).await;
@@ -281,6 +326,35 @@ impl Client {
             return Err(self.rejected_error());
         }
         self.renew_once(entry, Some(rejected), false).await
+    }
+
+    /// Whether `entry` holds the rejected token and went unused for as long
+    /// as the vendor keeps idle tokens (plus the resolution of the recorded
+    /// time of use, which may lag the real one by that much).
+    fn idle_dropped(&self, entry: &Entry, rejected: &Secret) -> bool {
+        let Some(limit) = self.flow.idle_drop_ms() else {
+            return false;
+        };
+        entry.tokens.access == *rejected
+            && self.parts.clock.now_ms() - entry.last_used()
+                >= limit.saturating_add(LAST_USE_RESOLUTION_MS)
+    }
+
+    /// Records that the token of `entry` was handed out, at most hourly and
+    /// only for vendors that drop idle tokens. The store is read again first:
+    /// another context may have replaced the token, which must not be
+    /// overwritten with this older one.
+    async fn note_use(&self, entry: &Entry) {
+        let now = self.parts.clock.now_ms();
+        if self.flow.idle_drop_ms().is_none() || now - entry.last_used() < LAST_USE_RESOLUTION_MS {
+            return;
+        }
+        if let Some(mut stored) = self.read_stored_entry().await {
+            if stored.tokens.access == entry.tokens.access {
+                stored.last_used_ms = Some(now);
+                self.write_entry(&stored).await;
+            }
+        }
     }
 
     fn rejected_error(&self) -> AuthError {
@@ -480,26 +554,34 @@ impl Client {
             tokens,
             obtained_at_ms: now,
             rejected: false,
+            last_used_ms: None,
         };
         self.write_entry(&entry).await;
         Ok(entry)
     }
 
-    /// Fails fast while a recorded rate-limit hold lasts.
+    /// Fails fast while a recorded hold lasts: the vendor root's (a rate
+    /// limit, an IP block) or this principal's (an account lock-out).
     async fn check_hold(&self) -> Result<(), AuthError> {
-        let key = hold_key(self.vendor(), &self.site.scope);
-        let text = match self.store().get(&key).await {
-            Ok(text) => text,
-            Err(_) => self.fallback.get_now(&key),
-        };
+        let mut until = None;
+        for key in [
+            hold_key(self.vendor(), &self.site.scope),
+            principal_hold_key(&self.key),
+        ] {
+            let text = match self.store().get(&key).await {
+                Ok(text) => text,
+                Err(_) => self.fallback.get_now(&key),
+            };
+            until = until.max(text.as_deref().and_then(decode_hold));
+        }
         let now = self.parts.clock.now_ms();
-        match text.as_deref().and_then(decode_hold) {
+        match until {
             Some(until) if until > now => {
                 let seconds = ((until - now) as u64).div_ceil(1000);
                 Err(AuthError::new(
                     ErrorCode::RateLimited,
                     format!(
-                        "{} is rate limiting this client; no login is sent for another {seconds} s",
+                        "{} is refusing logins (a rate limit, IP block or account lock-out); no login is sent for another {seconds} s",
                         self.vendor().display_name()
                     ),
                 )
@@ -516,10 +598,20 @@ impl Client {
         else {
             return;
         };
-        if seconds < HOLD_THRESHOLD_SECONDS {
-            return;
+        if seconds >= HOLD_THRESHOLD_SECONDS {
+            self.hold(seconds, self.flow.holds_principal_only(error))
+                .await;
         }
-        let key = hold_key(self.vendor(), &self.site.scope);
+    }
+
+    /// Records a hold of `seconds` in the store (and in memory) for every
+    /// client of the vendor root, or of this principal only.
+    async fn hold(&self, seconds: u64, principal_only: bool) {
+        let key = if principal_only {
+            principal_hold_key(&self.key)
+        } else {
+            hold_key(self.vendor(), &self.site.scope)
+        };
         let until = self.parts.clock.now_ms() + (seconds as i64) * 1000;
         let text = encode_hold(until);
         self.fallback.put_now(&key, text.clone());
@@ -543,11 +635,16 @@ impl Client {
         let response = http
             .send(attach.apply(request.clone(), &info.token))
             .await?;
+        self.api_answered(response.status, response.retry_after_seconds())
+            .await;
         if !self.flow.is_rejection(response.status, &response.body) {
             return Ok(response);
         }
         let renewed = self.renew_after_rejection_inner(&info.token).await?;
-        http.send(attach.apply(request, &renewed.token)).await
+        let response = http.send(attach.apply(request, &renewed.token)).await?;
+        self.api_answered(response.status, response.retry_after_seconds())
+            .await;
+        Ok(response)
     }
 
     /// Forgets the cached token (here and in the store).
@@ -581,21 +678,36 @@ impl Client {
     }
 
     /// emnify: finishes a login that asked for a multi-factor code, and
-    /// caches the result.
+    /// caches the result. A lock-out (three wrong codes) is held like a
+    /// login's. The fingerprint of `trusted_device` is handed back, never
+    /// stored.
     pub async fn complete_mfa(
         &self,
         code: &str,
         trusted_device: Option<&Map>,
-    ) -> Result<TokenInfo, AuthError> {
+    ) -> Result<MfaCompleted, AuthError> {
         let result = async {
             let emnify = self.emnify()?;
+            self.check_hold().await?;
             let http = self.http();
-            let tokens = emnify.complete_mfa(&http, code, trusted_device).await?;
+            let tokens = match emnify.complete_mfa(&http, code, trusted_device).await {
+                Ok(tokens) => tokens,
+                Err(error) => {
+                    self.record_hold(&error).await;
+                    return Err(error);
+                }
+            };
             let entry = self
                 .store_tokens(tokens, http.server_date_ms(), self.parts.clock.now_ms())
                 .await?;
             self.announce(&entry, false);
-            Ok(self.entry_info(entry, false))
+            let fingerprint = trusted_device
+                .and_then(|d| d.get("fingerprint")?.as_str())
+                .map(Secret::new);
+            Ok(MfaCompleted {
+                info: self.entry_info(entry, false),
+                fingerprint,
+            })
         }
         .await;
         self.reported(result)

@@ -19,16 +19,26 @@ pub enum Event {
     Error(AuthError),
     /// The configured store failed; the client keeps tokens in memory.
     StorageFallback { vendor: Vendor, reason: String },
+    /// The client generated a new token after a rejection, which it does
+    /// by itself only where no other holder can be harmed: `reason` `"idle"`
+    /// (Personr's token was dropped after 30 days without use, so every
+    /// holder's copy was dead already). `message` says so for people.
+    Regenerated {
+        vendor: Vendor,
+        reason: &'static str,
+        message: String,
+    },
 }
 
 impl Event {
-    pub const NAMES: [&'static str; 3] = ["token", "error", "storage-fallback"];
+    pub const NAMES: [&'static str; 4] = ["token", "error", "storage-fallback", "regenerated"];
 
     pub fn name(&self) -> &'static str {
         match self {
             Event::Token { .. } => "token",
             Event::Error(_) => "error",
             Event::StorageFallback { .. } => "storage-fallback",
+            Event::Regenerated { .. } => "regenerated",
         }
     }
 }

@@ -27,6 +27,7 @@ pub const KNOWN_OPTIONS: &[&str] = &[
     "allowedOrigins",
     "refreshTokens",
     "coordinator",
+    "fingerprint",
 ];
 
 /// Options that apply to one vendor only; given for another, they are refused
@@ -35,6 +36,7 @@ const VENDOR_OPTIONS: &[(&str, Vendor)] = &[
     ("tokenIn", Vendor::Voipbin),
     ("loginMethod", Vendor::Personr),
     ("regenerateOnRejection", Vendor::Personr),
+    ("fingerprint", Vendor::Emnify),
 ];
 
 #[derive(Clone, Debug, PartialEq)]

@@ -51,6 +51,26 @@ fn method_options(value: Option<&JsValue>, path: &str) -> Result<Map, AuthError>
     }
 }
 
+/// 128 bits from `crypto.getRandomValues`, as 32 hex digits: a trusted
+/// device's fingerprint stands in for the second factor, so it must not be
+/// guessable (`Math.random` is).
+fn random_fingerprint() -> Result<String, AuthError> {
+    let bytes = js_sys::Uint8Array::new_with_length(16);
+    let filled = Reflect::get(&js_sys::global(), &"crypto".into())
+        .ok()
+        .filter(|c| c.is_object())
+        .and_then(|crypto| {
+            let fill = Reflect::get(&crypto, &"getRandomValues".into()).ok()?;
+            fill.dyn_ref::<Function>()?.call1(&crypto, &bytes).ok()
+        });
+    if filled.is_none() {
+        return Err(AuthError::invalid_options(
+            "this runtime has no crypto.getRandomValues: give trustedDevice.fingerprint yourself",
+        ));
+    }
+    Ok(bytes.to_vec().iter().map(|b| format!("{b:02x}")).collect())
+}
+
 fn json_list(items: Vec<Value>) -> JsValue {
     from_json(&Value::Array(items))
 }
@@ -146,6 +166,15 @@ fn event_to_js(event: &Event) -> JsValue {
         Event::StorageFallback { vendor, reason } => {
             set(&object, "vendor", &JsValue::from_str(vendor.as_str()));
             set(&object, "reason", &JsValue::from_str(reason));
+        }
+        Event::Regenerated {
+            vendor,
+            reason,
+            message,
+        } => {
+            set(&object, "vendor", &JsValue::from_str(vendor.as_str()));
+            set(&object, "reason", &JsValue::from_str(reason));
+            set(&object, "message", &JsValue::from_str(message));
         }
     }
     object.into()
@@ -345,10 +374,14 @@ impl AuthClient {
 
     /// emnify: finishes a login that rejected with `MFA_REQUIRED`, with the
     /// code from the user's authenticator app, and caches the token. Pass
-    /// `trustedDevice` (`{ fingerprint, operating_system, browser }`) to have
-    /// emnify remember the device. Three wrong codes lock the account for 5
-    /// minutes. Other vendors: `UNSUPPORTED`.
-    #[wasm_bindgen(js_name = completeMfa, unchecked_return_type = "Promise<TokenInfo>")]
+    /// `trustedDevice` (`{ fingerprint?, name?, operating_system?, browser? }`)
+    /// to have emnify trust the device for 90 days; without a `fingerprint`
+    /// one is generated (128 random bits). Resolves to the `TokenInfo` with
+    /// the `fingerprint` sent (`null` without `trustedDevice`): keep it like
+    /// a password and pass it as `options.fingerprint` to skip the MFA step
+    /// next time. The library never stores it. Three failed logins lock the
+    /// account for 5 minutes (`RATE_LIMITED`). Other vendors: `UNSUPPORTED`.
+    #[wasm_bindgen(js_name = completeMfa, unchecked_return_type = "Promise<MfaTokenInfo>")]
     pub fn complete_mfa(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] code: JsValue,
@@ -362,11 +395,19 @@ impl AuthClient {
                 AuthError::invalid_options("the MFA code must be a string, like \"123456\"")
             })?;
             emnify::check_mfa_code(&code)?;
-            let device = method_options(device.as_ref(), "trustedDevice")?;
+            let mut device = method_options(device.as_ref(), "trustedDevice")?;
             emnify::check_trusted_device(&Fields::new("trustedDevice", &device))?;
+            if !device.is_empty() && !device.contains_key("fingerprint") {
+                device.insert("fingerprint", Value::from(random_fingerprint()?));
+            }
             let device = (!device.is_empty()).then_some(device);
-            let info = client.complete_mfa(&code, device.as_ref()).await?;
-            Ok(info_to_js(&info))
+            let done = client.complete_mfa(&code, device.as_ref()).await?;
+            let info = info_to_js(&done.info);
+            let fingerprint = done
+                .fingerprint
+                .map_or(JsValue::NULL, |f| JsValue::from_str(f.expose()));
+            set(info.unchecked_ref(), "fingerprint", &fingerprint);
+            Ok(info)
         })
     }
 

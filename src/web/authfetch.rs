@@ -235,7 +235,15 @@ async fn send(
 /// from a clone, so the caller still gets it whole).
 async fn rejected(client: &Client, response: &Response) -> bool {
     let status = response.status();
-    if status != 401 && status != 403 {
+    // What the answer means for later logins (a Zūm Rails 429 blocks the IP).
+    let retry_after = response
+        .headers()
+        .get("retry-after")
+        .ok()
+        .flatten()
+        .and_then(|v| v.trim().parse().ok());
+    client.api_answered(status, retry_after).await;
+    if !client.may_be_rejection(status) {
         return false;
     }
     let body = match response.clone().map(|r| r.text()) {
@@ -269,7 +277,7 @@ pub async fn fetch(
         .await?
     };
     let response = send(&client, &fetcher, &prepared, &token).await?;
-    if !prepared.replayable || !rejected(&client, &response).await {
+    if !rejected(&client, &response).await || !prepared.replayable {
         return Ok(response.into());
     }
     let renewed = {

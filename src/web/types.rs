@@ -119,7 +119,10 @@ export interface PersonrOptions extends CommonOptions {
 /**
  * emnify: an application token (recommended), or a username and password
  * (sent as its SHA-1 hex; pass `passwordIsSha1: true` if it already is).
- * Auth tokens last 240 minutes; user logins renew with the refresh token.
+ * Auth tokens last until their JWT's `exp` (7 days in emnify's recordings);
+ * user logins renew with the refresh token. Three failed logins lock the
+ * account for 5 minutes: `RATE_LIMITED` (300 s), and no client of the
+ * account logs in until the lock ends.
  */
 export interface EmnifyOptions extends CommonOptions {
   vendor: "emnify";
@@ -127,6 +130,13 @@ export interface EmnifyOptions extends CommonOptions {
   credentials:
     | { applicationToken: string; username?: never; password?: never }
     | { applicationToken?: never; username: string; password: string; passwordIsSha1?: boolean };
+  /**
+   * Username/password logins: the `fingerprint` of a device trusted at an
+   * earlier MFA step (what `completeMfa` resolved with). Sent with each login,
+   * it makes emnify skip the MFA step for 90 days. A secret: with the
+   * password it is a whole login. Never stored by the library.
+   */
+  fingerprint?: string;
 }
 
 /**
@@ -228,9 +238,22 @@ export interface ApplicationToken {
 
 /** emnify's trusted-device record for `completeMfa`. */
 export interface TrustedDevice {
+  /** The device's id; generated (128 random bits) when absent. */
   fingerprint?: string;
+  /** A name for the device, shown in emnify's list of trusted devices. */
+  name?: string;
   operating_system?: string;
   browser?: string;
+}
+
+/** What `completeMfa` resolves to: the token, and the trusted device's fingerprint. */
+export interface MfaTokenInfo extends TokenInfo {
+  /**
+   * The fingerprint sent as `trusted_device.fingerprint` (`null` without a
+   * `trustedDevice`): pass it as the `fingerprint` option of later clients
+   * to skip the MFA step for 90 days. Keep it like a password.
+   */
+  fingerprint: string | null;
 }
 
 /** `createAccessKey` options (VoIPBIN). */
@@ -256,6 +279,19 @@ export interface AccessKey {
   deletedAt: string | null;
 }
 
-export type AuthClientEventName = "token" | "error" | "storage-fallback";
-export type AuthClientListener = (payload: TokenEvent | AuthErrorEvent | StorageFallbackEvent) => void;
+/**
+ * The payload of a `"regenerated"` event: the client generated a new token
+ * after a rejection by itself, because no other holder could be harmed.
+ * `reason` `"idle"`: Personr (Bubble) drops a token after 30 days without
+ * use, so every holder's copy was dead already.
+ */
+export interface RegeneratedEvent {
+  vendor: Vendor;
+  reason: "idle";
+  /** The same, for people. */
+  message: string;
+}
+
+export type AuthClientEventName = "token" | "error" | "storage-fallback" | "regenerated";
+export type AuthClientListener = (payload: TokenEvent | AuthErrorEvent | StorageFallbackEvent | RegeneratedEvent) => void;
 "#;

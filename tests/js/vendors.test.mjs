@@ -17,7 +17,7 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { Worker } from "node:worker_threads";
 import { AuthClient, AuthError } from "vendor-auth";
-import { simulator, claims, CREDENTIALS } from "./helpers.mjs";
+import { simulator, claims, kvStore, CREDENTIALS } from "./helpers.mjs";
 
 let sim;
 before(async () => { sim = await simulator(); });
@@ -426,7 +426,11 @@ test("emnify application token: the body is exactly {application_token}; expiry 
   assert.equal(login.headers.authorization, undefined);
 });
 
+/** Auth tokens of 14,400 s, as in one 2022 recording (the default is the recorded 7 days). */
+const shortEmnifyTokens = (s = sim) => configure({ vendor: "emnify", authTokenLifetimeSeconds: 14400 }, s);
+
 test("emnify username + password: the SHA-1 hex goes on the wire; an expired token renews with the refresh token first", async () => {
+  await shortEmnifyTokens();
   const client = await fresh("emnify", EMNIFY_USER);
   const first = await client.getToken();
   const [login] = await log("emnify");
@@ -457,6 +461,7 @@ test("emnify username + password: the SHA-1 hex goes on the wire; an expired tok
 });
 
 test("emnify: getToken itself notices the expiry and refreshes (library and simulator clocks moved together)", async () => {
+  await shortEmnifyTokens();
   const client = await fresh("emnify", EMNIFY_USER);
   const first = await client.getTokenInfo();
   await timeTravel(4 * 3600 + 60, async () => {
@@ -471,6 +476,7 @@ test("emnify: getToken itself notices the expiry and refreshes (library and simu
 });
 
 test("emnify: a refresh that fails (refresh token expired after 24 h) falls back to one full login", async () => {
+  await shortEmnifyTokens();
   const client = await fresh("emnify", EMNIFY_USER);
   await client.getToken();
   await sim.control("clock", { advanceSeconds: 25 * 3600 });
@@ -563,11 +569,14 @@ test("emnify application tokens: create (it authenticates), list (no values), re
   });
 });
 
-test("emnify error codes: 1101 → INVALID_CREDENTIALS, 1102/1103 → TOKEN_REJECTED, 1104 → VENDOR_ERROR", async () => {
-  // 1101: an unknown application token.
+test("emnify login errors: any 401 (empty body, 1101, 1102, 1103) → INVALID_CREDENTIALS, 1104 → VENDOR_ERROR", async () => {
+  // An unknown application token: 401 with an empty body [spec].
   const unknown = await fresh("emnify", { applicationToken: "no-such-token-1101" });
   const e1101 = await rejects(unknown.getToken(), "INVALID_CREDENTIALS", { vendor: "emnify", status: 401 });
   noSecrets(e1101, "no-such-token-1101");
+  await inject({ vendor: "emnify", path: "/api/v1/authenticate", status: 401, body: { error_code: 1101, error_token: "InvalidCredentials", message: "Invalid credentials" } });
+  const withBody = await rejects((await fresh("emnify", EMNIFY_APP)).getToken(), "INVALID_CREDENTIALS", { vendor: "emnify", status: 401 });
+  assert.match(withBody.message, /1101/);
 
   // 1104: an application token bound to a CIDR the caller is outside of.
   const admin = await fresh("emnify", EMNIFY_APP);
@@ -578,15 +587,15 @@ test("emnify error codes: 1101 → INVALID_CREDENTIALS, 1102/1103 → TOKEN_REJE
   assert.match(e1104.message, /1104/);
   noSecrets(e1104, bound);
 
-  // 1102 and 1103 on authenticate: the simulator answers them only to token
-  // bodies the library never sends, so they come from faults in emnify's shape.
+  // 1102 and 1103 on authenticate (a dead application token): a 401 of
+  // authenticate is a credentials failure whatever its body.
   for (const [code, token] of [[1102, "InvalidToken"], [1103, "TokenExpired"]]) {
     await inject({ vendor: "emnify", path: "/api/v1/authenticate", status: 401, body: { error_code: code, error_token: token, message: token } });
     const client = await fresh("emnify", EMNIFY_APP);
-    const error = await rejects(client.getToken(), "TOKEN_REJECTED", { vendor: "emnify", status: 401 });
+    const error = await rejects(client.getToken(), "INVALID_CREDENTIALS", { vendor: "emnify", status: 401 });
     assert.match(error.message, new RegExp(String(code)));
   }
-  assert.equal(await sim.count("emnify", "POST /api/v1/authenticate"), 5);
+  assert.equal(await sim.count("emnify", "POST /api/v1/authenticate"), 6);
 });
 
 test("emnify 1105: over the authenticate limit is RATE_LIMITED (429) with Retry-After", async () => {
@@ -602,6 +611,80 @@ test("emnify 1105: over the authenticate limit is RATE_LIMITED (429) with Retry-
     // A long Retry-After is not waited out or retried.
     assert.deepEqual(await counts("emnify", own), { "POST /api/v1/authenticate": 2 });
   });
+});
+
+test("emnify: a recorded-style token (HS384, 7 days) is used from the cache for days; an expired one gets the gateway's 401, renewed once by client.fetch", async () => {
+  const client = await fresh("emnify", EMNIFY_APP);
+  const info = await client.getTokenInfo();
+  assert.equal(JSON.parse(Buffer.from(info.token.split(".")[0], "base64url")).alg, "HS384");
+  assert.ok(Math.abs(info.expiresAt - (Date.now() + 604800 * 1000)) <= 5000, `expiresAt ${info.expiresAt}`);
+  await timeTravel(6 * 86400, async () => {
+    assert.equal((await client.getTokenInfo()).fromCache, true);
+  });
+  // Past its exp at emnify (only the simulator's clock moves): the gateway's
+  // 401 without error_code is a rejection like any other.
+  await sim.control("clock", { advanceSeconds: 604800 });
+  const response = await client.fetch("/api/v1/endpoint", {});
+  assert.equal(response.status, 200);
+  const calls = (await log("emnify")).map((e) => `${e.method} ${e.path}`);
+  assert.deepEqual(calls, ["POST /api/v1/authenticate", "GET /api/v1/endpoint", "POST /api/v1/authenticate", "GET /api/v1/endpoint"]);
+  assert.notEqual(await client.getToken(), info.token);
+});
+
+test("emnify lock-out: three failed logins, then 401 1105 is RATE_LIMITED 300 s; every client of the account holds off, other accounts do not", async () => {
+  await withOwnSimulator(async (own) => {
+    const store = kvStore();
+    const wrong = await fresh("emnify", { username: EMNIFY_USER.username, password: "not-the-password" }, { store }, own);
+    for (let i = 0; i < 3; i++) await rejects(wrong.getToken(), "INVALID_CREDENTIALS", { vendor: "emnify", status: 401 });
+    const right = await fresh("emnify", EMNIFY_USER, { store }, own);
+    const locked = await rejects(right.getToken(), "RATE_LIMITED", { vendor: "emnify", status: 401, retryAfterSeconds: 300 });
+    assert.match(locked.message, /1105/);
+    noSecrets(locked, EMNIFY_USER.password, sha1Hex(EMNIFY_USER.password));
+    assert.deepEqual(await counts("emnify", own), { "POST /api/v1/authenticate": 4 });
+    // The hold is in the store, under the account's key.
+    const holds = [...store.map.keys()].filter((k) => k.endsWith(":hold"));
+    assert.equal(holds.length, 1, holds.join());
+    assert.match(holds[0], /^vendor-auth:v1:emnify:.+:[0-9a-f]{32}:hold$/, "the account's hold, not the whole root's");
+    // Another client of the account, sharing the store: fails fast, no request.
+    const other = await fresh("emnify", EMNIFY_USER, { store }, own);
+    const held = await rejects(other.getToken(), "RATE_LIMITED", { vendor: "emnify" });
+    assert.ok(held.retryAfterSeconds > 290 && held.retryAfterSeconds <= 300, `${held.retryAfterSeconds}`);
+    assert.deepEqual(await counts("emnify", own), { "POST /api/v1/authenticate": 4 }, "no login into the locked account");
+    // Another account of the same root is not held.
+    await (await fresh("emnify", EMNIFY_APP, { store }, own)).getToken();
+    assert.deepEqual(await counts("emnify", own), { "POST /api/v1/authenticate": 5 });
+    // After 5 minutes (both clocks), the account logs in again.
+    await timeTravel(301, async () => {
+      assert.equal((await other.getTokenInfo()).fromCache, false);
+    });
+    assert.deepEqual(await counts("emnify", own), { "POST /api/v1/authenticate": 6 });
+  });
+});
+
+test("emnify trusted device: completeMfa(code, { name }) generates and sends a fingerprint and resolves with it; a client given it as options.fingerprint skips MFA", async () => {
+  const MFA_USER = { username: CREDENTIALS.emnify.mfaUsername, password: CREDENTIALS.emnify.mfaPassword };
+  const store = kvStore();
+  const client = await fresh("emnify", MFA_USER, { store });
+  await rejects(client.getToken(), "MFA_REQUIRED");
+  const done = await client.completeMfa(CREDENTIALS.emnify.mfaCode, { name: "ops laptop", operating_system: "Linux", browser: "node" });
+  assert.match(done.fingerprint, /^[0-9a-f]{32}$/);
+  assert.equal(claims(done.token).sub, MFA_USER.username);
+  const answer = bodyOf((await log("emnify")).at(-1));
+  assert.deepEqual(answer.trusted_device, { name: "ops laptop", operating_system: "Linux", browser: "node", fingerprint: done.fingerprint });
+  // Never stored by the library.
+  assert.ok(store.writes.every((w) => !w.value.includes(done.fingerprint) && !w.key.includes(done.fingerprint)));
+  // A caller-chosen fingerprint is sent as is; without a trusted device it is null.
+  const again = await fresh("emnify", MFA_USER);
+  await rejects(again.getToken(), "MFA_REQUIRED");
+  assert.equal((await again.completeMfa(CREDENTIALS.emnify.mfaCode)).fingerprint, null);
+
+  const trusted = await fresh("emnify", MFA_USER, { fingerprint: done.fingerprint });
+  const info = await trusted.getTokenInfo();
+  assert.equal(info.fromCache, false);
+  const login = bodyOf((await log("emnify")).at(-1));
+  assert.deepEqual(login, { username: MFA_USER.username, password: sha1Hex(MFA_USER.password), fingerprint: done.fingerprint });
+  assert.throws(() => new AuthClient({ vendor: "emnify", fingerprint: "f", credentials: EMNIFY_APP }), (e) => e.code === "INVALID_OPTIONS" && /username\/password/.test(e.message));
+  assert.throws(() => new AuthClient({ vendor: "voipbin", fingerprint: "f", credentials: VOIP }), (e) => e.code === "INVALID_OPTIONS");
 });
 
 test("management methods of one vendor on another vendor's client reject UNSUPPORTED without a request", async () => {

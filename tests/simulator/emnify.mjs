@@ -1,38 +1,59 @@
 // emnify, under /emnify.
-// Models: /work/shared/vendors.md § "emnify (seed 002)" and
-//         /work/shared/seeds/002_f2a4d015dee14873.txt (Authentication).
+// Models: /work/shared/vendors.md § "emnify (seed 002)",
+//         /work/shared/seeds/002_f2a4d015dee14873.txt (Authentication), and,
+//         where they differ, vendors.md § "What the real servers were seen to
+//         do" › emnify (the Python SDK's recorded cassettes [rec], the Java
+//         SDK's OpenAPI spec and the errors / two-factor pages [spec]).
 //
 // Real base: https://cdn.emnify.net/api ; here the vendor root replaces
 // https://cdn.emnify.net, so the paths keep their /api/v1/... prefix.
 //
 // POST /api/v1/authenticate takes four bodies [doc]:
-//   {application_token}                  -> {auth_token}
-//   {username, password: SHA-1 hex}      -> {auth_token, refresh_token} | {mfa_token} (MFA user)
-//   {mfa_token, code, trusted_device?}   -> {auth_token, refresh_token}
-//   {refresh_token}                      -> {auth_token}
-// auth_token: HS256 JWT, exp = iat + 240 min [doc]. Three failed MFA codes lock
-// the account for 5 minutes [doc]. Rate limits [doc]: authenticate 100 / 5 min
-// per IP, everything 2,000 / 5 min per IP, then 429 1105.
+//   {application_token}                        -> {auth_token}
+//   {username, password: SHA-1 hex, fingerprint?} -> {auth_token, refresh_token} | {mfa_token} (MFA user)
+//   {mfa_token, code, trusted_device?}         -> {auth_token, refresh_token}
+//   {refresh_token}                            -> {auth_token}
+// auth_token [rec]: an HS384 JWT with the claims aud, esc.app, api_key,
+// esc.org, esc.orgName, iss, exp, iat; it lasts `authTokenLifetimeSeconds`
+// (default 604,800 s = 7 days, as in the 2022 and 2024 recordings; one 2022
+// recording had 14,400 s). A failed login is 401 with an EMPTY body [spec].
+// Three failed logins lock the account for 5 minutes, answered 401 1105 with
+// no Retry-After [spec]. A bad bearer token on the API gets the API gateway's
+// 401 {"message": "..."} with x-amzn-ErrorType: AccessDeniedException and no
+// error_code [rec]. Revoking an application token answers 204 [rec].
+// trusted_device may carry name; a password login with the fingerprint of a
+// device trusted at an MFA step in the last 90 days skips MFA [spec]. Rate
+// limits [doc]: authenticate 100 / 5 min per IP, everything 2,000 / 5 min per
+// IP, then 429 1105. CORS [rec]: Access-Control-Allow-Origin: *.
 //
 // [inferred] choices:
+//  - claim values: aud "/api/v1/authenticate", iss "cdn.emnify.net", esc.org 1,
+//    esc.orgName "Simulated Organisation", api_key true for application-token
+//    logins (false otherwise), esc.app the application token id (0 for user
+//    logins); user logins add sub (the username) and esc.usr (the user id);
+//    every token adds a jti (two logins in one second differ);
 //  - refresh_token: HS256 JWT with exp = iat + 24 h, SINGLE USE (second use 401 1102);
 //    an expired one gets 401 1103;
-//  - while locked, every login of that account (password or MFA code, even
-//    correct) gets 401 1101 "Account locked"; the third wrong code itself still
-//    gets the ordinary 1101; the lock ends 5 minutes later on the simulated clock;
+//  - failed logins counted per user: a wrong password (empty 401) or a wrong
+//    MFA code (401 1101 "Invalid MFA code"); the third locks the account for 5
+//    minutes on the simulated clock; while locked, every login of that account
+//    (password or MFA code, even correct) gets 401 1105; a success resets the count;
+//  - an unknown user, revoked or past-expiry_date application token: empty 401;
 //  - mfa_token: opaque, valid 5 minutes, dies on success; unknown/expired = 401 1102;
+//  - gateway messages: no token "Unauthorized"; not three segments "token
+//    contains an invalid number of segments" [rec]; bad signature or not an
+//    auth token "signature is invalid"; expired "Token is expired" (golang-jwt's texts);
 //  - malformed JSON or a body matching none of the four shapes / wrong types
 //    = 400 error_code 1000 "BadRequest" (with `errors` for field problems);
-//  - a revoked or past-expiry_date application token = 401 1101; expiry_date
-//    "YYYY-MM-DD" ends at 00:00:00Z of that day; an application token with an
-//    `ip` CIDR used from outside it = 403 1104;
+//  - expiry_date "YYYY-MM-DD" ends at 00:00:00Z of that day; an application
+//    token with an `ip` CIDR used from outside it = 403 1104;
 //  - application token create answers 200; PATCH accepts status id 0 or 1 and
-//    `description`, answering 200 with an empty body; unknown id = 404;
+//    `description`, answering 204; unknown id = 404;
 //  - 429 responses carry Retry-After (seconds to the window's end) — CORS does
 //    not expose it, as with the real service;
-//  - the refresh token, app tokens and the lock belong to this process only;
-//    generic errors (404, 405, 413, 500) use error_code 1000 with the HTTP
-//    status name as error_token.
+//  - the refresh token, app tokens, trusted devices and the lock belong to this
+//    process only; generic errors (404, 405, 413, 500) use error_code 1000 with
+//    the HTTP status name as error_token.
 
 import { isIPv4 } from "node:net";
 import { CREDENTIALS } from "./credentials.mjs";
@@ -54,11 +75,11 @@ import {
   verifyJwt,
 } from "./lib.mjs";
 
-const AUTH_TOKEN_TTL = 240 * 60; // [doc]
 const REFRESH_TOKEN_TTL = 24 * 3600; // [inferred]
 const MFA_TOKEN_TTL_MS = 5 * 60 * 1000; // [inferred]
-const MFA_MAX_FAILURES = 3; // [doc]
-const MFA_LOCK_MS = 5 * 60 * 1000; // [doc]
+const MAX_FAILED_LOGINS = 3; // [spec]
+const LOCK_MS = 5 * 60 * 1000; // [spec]
+const TRUST_MS = 90 * 86400 * 1000; // [spec]
 
 const ERRORS = {
   1000: [400, "BadRequest", "Bad request"], // [inferred]
@@ -68,6 +89,14 @@ const ERRORS = {
   1104: [403, "Forbidden", "Forbidden"],
   1105: [429, "TooManyRequests", "Too many requests"],
 };
+
+/** A failed login [spec]: 401 with an empty body. */
+const loginFailed = () => empty(401);
+/** The account lock-out [spec]: 401 (not 429) 1105, no Retry-After. */
+const accountLocked = () =>
+  json(401, { error_code: 1105, error_token: "TooManyRequests", message: "Too many failed login attempts, the account is locked for 5 minutes" });
+/** The API gateway's rejection of a bearer token [rec]. */
+const gatewayDenied = (message) => json(401, { message }, { "x-amzn-errortype": "AccessDeniedException" });
 
 function fail(code, message, { errors, headers } = {}) {
   const [status, token, defaultMessage] = ERRORS[code];
@@ -89,7 +118,7 @@ function createState({ nowMs }) {
   const mfaUser = { id: 2, username: c.mfaUsername, passwordSha1: sha1Hex(c.mfaPassword), mfa: true, mfaCode: c.mfaCode };
   return {
     secret: randomSecret(), // new on reset: tokens issued before a reset stop verifying
-    users: new Map([user, mfaUser].map((u) => [u.username, { ...u, failures: 0, lockedUntilMs: 0 }])),
+    users: new Map([user, mfaUser].map((u) => [u.username, { ...u, failures: 0, lockedUntilMs: 0, trusted: new Map() }])),
     appTokens: [
       { id: 1, token: c.applicationToken, description: "Pre-provisioned token", createdMs: nowMs, statusId: 0, expiryDate: null, expiresMs: null, ip: null, creator: { id: user.id, username: user.username } },
     ],
@@ -104,30 +133,55 @@ function createState({ nowMs }) {
 
 function issue(ctx, user, { refresh, appTokenId }) {
   const now = ctx.nowSeconds;
-  const base = { sub: user.username, "esc.usr": user.id, iat: now };
-  const out = {
-    auth_token: signJwt({ ...base, jti: uuid(), token_use: "auth", exp: now + AUTH_TOKEN_TTL, ...(appTokenId ? { "esc.app": appTokenId } : {}) }, ctx.state.secret),
+  const claims = {
+    aud: "/api/v1/authenticate",
+    "esc.app": appTokenId ?? 0,
+    api_key: appTokenId !== undefined,
+    "esc.org": 1,
+    "esc.orgName": "Simulated Organisation",
+    iss: "cdn.emnify.net",
+    exp: now + ctx.config.authTokenLifetimeSeconds,
+    iat: now,
+    ...(appTokenId === undefined ? { sub: user.username, "esc.usr": user.id } : {}),
+    jti: uuid(),
   };
-  if (refresh) out.refresh_token = signJwt({ ...base, jti: uuid(), token_use: "refresh", exp: now + REFRESH_TOKEN_TTL }, ctx.state.secret);
+  const out = { auth_token: signJwt(claims, ctx.state.secret, "HS384") };
+  if (refresh) {
+    out.refresh_token = signJwt({ sub: user.username, "esc.usr": user.id, iat: now, jti: uuid(), token_use: "refresh", exp: now + REFRESH_TOKEN_TTL }, ctx.state.secret);
+  }
   return json(200, out);
 }
 
-/** Verifies one of our JWTs of the given use. Returns { claims } or { response }. */
-function verifyOwnJwt(ctx, token, use) {
+/** Verifies a refresh token. Returns { claims } or { response }. */
+function verifyRefreshToken(ctx, token) {
   const verdict = verifyJwt(token, ctx.state.secret, ctx.nowSeconds);
-  if (verdict.claims?.token_use !== use) return { response: fail(1102) };
+  if (verdict.claims?.token_use !== "refresh") return { response: fail(1102) };
   if (verdict.reason === "expired") return { response: fail(1103) };
   if (!verdict.ok) return { response: fail(1102) };
   return { claims: verdict.claims };
 }
 
+/** The user an auth token stands for: its application token's creator, or its sub. */
+function tokenUser(ctx, claims) {
+  if (claims.api_key) {
+    const app = ctx.state.appTokens.find((t) => t.id === claims["esc.app"]);
+    return app && ctx.state.users.get(app.creator.username);
+  }
+  return ctx.state.users.get(claims.sub);
+}
+
+const GATEWAY_MESSAGES = {
+  segments: "token contains an invalid number of segments", // [rec]
+  expired: "Token is expired",
+};
+
 function authToken(ctx) {
   const token = bearerToken(ctx.headers);
-  if (!token) return { response: fail(1102) };
-  const { claims, response } = verifyOwnJwt(ctx, token, "auth");
-  if (response) return { response };
-  const user = ctx.state.users.get(claims.sub);
-  return user ? { principal: user } : { response: fail(1102) };
+  if (!token) return { response: gatewayDenied("Unauthorized") };
+  const verdict = verifyJwt(token, ctx.state.secret, ctx.nowSeconds, "HS384");
+  if (!verdict.ok) return { response: gatewayDenied(GATEWAY_MESSAGES[verdict.reason] ?? "signature is invalid") };
+  const user = tokenUser(ctx, verdict.claims);
+  return user ? { principal: user } : { response: gatewayDenied("Unauthorized") };
 }
 
 // --- POST /api/v1/authenticate --------------------------------------------------
@@ -146,7 +200,7 @@ function withApplicationToken(ctx, body) {
   const token = nonEmptyString(body.application_token);
   if (!token) return fieldError("application_token", "must be a non-empty string");
   const app = ctx.state.appTokens.find((t) => t.token === token);
-  if (!app || app.statusId !== 0 || (app.expiresMs !== null && ctx.nowMs >= app.expiresMs)) return fail(1101);
+  if (!app || app.statusId !== 0 || (app.expiresMs !== null && ctx.nowMs >= app.expiresMs)) return loginFailed();
   if (app.ip && !ipInCidr(ctx.ip, app.ip)) return fail(1104, "Application token not allowed from this IP address");
   return issue(ctx, ctx.state.users.get(app.creator.username), { refresh: false, appTokenId: app.id });
 }
@@ -154,7 +208,7 @@ function withApplicationToken(ctx, body) {
 function withRefreshToken(ctx, body) {
   const token = nonEmptyString(body.refresh_token);
   if (!token) return fieldError("refresh_token", "must be a non-empty string");
-  const { claims, response } = verifyOwnJwt(ctx, token, "refresh");
+  const { claims, response } = verifyRefreshToken(ctx, token);
   if (response) return response;
   const user = ctx.state.users.get(claims.sub);
   if (!user || ctx.state.usedRefreshTokens.has(claims.jti)) return fail(1102);
@@ -163,18 +217,31 @@ function withRefreshToken(ctx, body) {
 }
 
 const isLocked = (ctx, user) => ctx.nowMs < user.lockedUntilMs;
-const accountLocked = () => fail(1101, "Account locked");
+
+/** Counts a failed login of `user`; the third locks the account. */
+function failedLogin(ctx, user, response) {
+  user.failures += 1;
+  if (user.failures >= MAX_FAILED_LOGINS) {
+    user.failures = 0;
+    user.lockedUntilMs = ctx.nowMs + LOCK_MS;
+  }
+  return response;
+}
 
 function withPassword(ctx, body) {
   const username = nonEmptyString(body.username);
   const password = nonEmptyString(body.password);
   if (!username) return fieldError("username", "must be a non-empty string");
   if (!password) return fieldError("password", "must be a non-empty string");
+  if (body.fingerprint !== undefined && !nonEmptyString(body.fingerprint)) return fieldError("fingerprint", "must be a non-empty string");
   const user = ctx.state.users.get(username);
-  // The password must be the SHA-1 hex of the password; the plain text is simply wrong.
-  if (!user || password.toLowerCase() !== user.passwordSha1) return fail(1101);
+  if (!user) return loginFailed();
   if (isLocked(ctx, user)) return accountLocked();
-  if (!user.mfa) return issue(ctx, user, { refresh: true });
+  // The password must be the SHA-1 hex of the password; the plain text is simply wrong.
+  if (password.toLowerCase() !== user.passwordSha1) return failedLogin(ctx, user, loginFailed());
+  user.failures = 0;
+  const trustedSince = user.trusted.get(body.fingerprint);
+  if (!user.mfa || (trustedSince !== undefined && ctx.nowMs < trustedSince + TRUST_MS)) return issue(ctx, user, { refresh: true });
   const mfaToken = randomUrlSafe(24);
   ctx.state.mfaTokens.set(mfaToken, { username: user.username, expiresMs: ctx.nowMs + MFA_TOKEN_TTL_MS });
   return json(200, { mfa_token: mfaToken });
@@ -184,21 +251,19 @@ function withMfaCode(ctx, body) {
   const mfaToken = nonEmptyString(body.mfa_token);
   if (!mfaToken) return fieldError("mfa_token", "must be a non-empty string");
   if (typeof body.code !== "string" && typeof body.code !== "number") return fieldError("code", "is required");
-  if (body.trusted_device !== undefined && !isPlainObject(body.trusted_device)) return fieldError("trusted_device", "must be an object");
+  const device = body.trusted_device;
+  if (device !== undefined && !isPlainObject(device)) return fieldError("trusted_device", "must be an object");
+  for (const name of ["fingerprint", "name", "operating_system", "browser"]) {
+    if (device?.[name] !== undefined && typeof device[name] !== "string") return fieldError(`trusted_device.${name}`, "must be a string");
+  }
   const pending = ctx.state.mfaTokens.get(mfaToken);
   if (!pending || ctx.nowMs >= pending.expiresMs) return fail(1102);
   const user = ctx.state.users.get(pending.username);
   if (isLocked(ctx, user)) return accountLocked();
-  if (String(body.code) !== user.mfaCode) {
-    user.failures += 1;
-    if (user.failures >= MFA_MAX_FAILURES) {
-      user.failures = 0;
-      user.lockedUntilMs = ctx.nowMs + MFA_LOCK_MS;
-    }
-    return fail(1101, "Invalid MFA code");
-  }
+  if (String(body.code) !== user.mfaCode) return failedLogin(ctx, user, fail(1101, "Invalid MFA code"));
   user.failures = 0;
   ctx.state.mfaTokens.delete(mfaToken);
+  if (nonEmptyString(device?.fingerprint)) user.trusted.set(device.fingerprint, ctx.nowMs);
   return issue(ctx, user, { refresh: true });
 }
 
@@ -257,7 +322,7 @@ function updateApplicationToken(ctx) {
   // Revoking stops new logins with this token; auth tokens already issued stay valid to their exp [doc].
   if (body.status) app.statusId = body.status.id;
   if (body.description !== undefined) app.description = body.description;
-  return empty(200);
+  return empty(204); // [rec]
 }
 
 const listEndpoints = () => json(200, ENDPOINTS);
@@ -298,8 +363,9 @@ function guard(ctx) {
 
 export default {
   name: "emnify",
-  cors: CORS_POLICIES.reflectOrigin,
+  cors: CORS_POLICIES.anyOrigin,
   config: {
+    authTokenLifetimeSeconds: { default: 604800, type: "integer", min: 1, doc: "auth_token lifetime (exp - iat) [rec: 604,800 s in 2022 and 2024; 14,400 s once in 2022]" },
     authenticateLimit: { default: 100, type: "integer", min: 0, doc: "POST /api/v1/authenticate requests per window per client IP [doc: 100 / 5 min]" },
     overallLimit: { default: 2000, type: "integer", min: 0, doc: "requests of any kind per window per client IP [doc: 2,000 / 5 min]" },
     windowSeconds: { default: 300, type: "integer", min: 1, doc: "length of both fixed windows, started by an IP's first request" },

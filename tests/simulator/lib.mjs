@@ -65,14 +65,15 @@ export const uuid = () => randomUUID();
 export const sha1Hex = (text) => createHash("sha1").update(text, "utf8").digest("hex");
 
 // ---------------------------------------------------------------------------
-// HS256 JWT
+// HMAC JWTs: HS256 (most vendors), HS384 (emnify's recorded auth tokens)
 
 const b64urlJson = (value) => Buffer.from(JSON.stringify(value), "utf8").toString("base64url");
-const hs256 = (input, secret) => createHmac("sha256", secret).update(input).digest();
+const HMAC_ALGS = { HS256: "sha256", HS384: "sha384" };
+const hmac = (alg, input, secret) => createHmac(HMAC_ALGS[alg], secret).update(input).digest();
 
-export function signJwt(claims, secret) {
-  const signingInput = `${b64urlJson({ alg: "HS256", typ: "JWT" })}.${b64urlJson(claims)}`;
-  return `${signingInput}.${hs256(signingInput, secret).toString("base64url")}`;
+export function signJwt(claims, secret, alg = "HS256") {
+  const signingInput = `${b64urlJson({ alg, typ: "JWT" })}.${b64urlJson(claims)}`;
+  return `${signingInput}.${hmac(alg, signingInput, secret).toString("base64url")}`;
 }
 
 function parseJsonSegment(segment) {
@@ -85,20 +86,22 @@ function parseJsonSegment(segment) {
 }
 
 /**
- * Verifies an HS256 JWT against `secret` at `nowSeconds` (simulated clock).
+ * Verifies an HMAC JWT (`alg`, HS256 by default) against `secret` at
+ * `nowSeconds` (simulated clock).
  * Returns { ok: true, claims } or { ok: false, reason } with reason one of
- * "malformed", "signature", "expired", "not_yet_valid". `exp` and `nbf` are
- * checked only when numeric (a token without `exp` never expires here; VoIPBIN
- * checks its own `expire` claim itself).
+ * "segments" (not three parts), "malformed", "signature", "expired",
+ * "not_yet_valid". `exp` and `nbf` are checked only when numeric (a token
+ * without `exp` never expires here; VoIPBIN checks its own `expire` claim
+ * itself).
  */
-export function verifyJwt(token, secret, nowSeconds) {
+export function verifyJwt(token, secret, nowSeconds, alg = "HS256") {
   if (typeof token !== "string") return { ok: false, reason: "malformed" };
   const parts = token.split(".");
-  if (parts.length !== 3) return { ok: false, reason: "malformed" };
+  if (parts.length !== 3) return { ok: false, reason: "segments" };
   const header = parseJsonSegment(parts[0]);
   const claims = parseJsonSegment(parts[1]);
-  if (!header || !claims || header.alg !== "HS256") return { ok: false, reason: "malformed" };
-  const expected = hs256(`${parts[0]}.${parts[1]}`, secret);
+  if (!header || !claims || header.alg !== alg) return { ok: false, reason: "malformed" };
+  const expected = hmac(alg, `${parts[0]}.${parts[1]}`, secret);
   const given = Buffer.from(parts[2], "base64url");
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
     return { ok: false, reason: "signature" };
@@ -275,6 +278,8 @@ function matchSegments(pattern, segments) {
 export const CORS_POLICIES = Object.freeze({
   /** Reflects the request Origin, no credentials, exposes nothing extra. [inferred] */
   reflectOrigin: Object.freeze({ origin: "reflect", expose: [] }),
+  /** emnify [rec]: "*", exposes nothing beyond the safelist (Date, Retry-After hidden). */
+  anyOrigin: Object.freeze({ origin: "*", expose: [] }),
   /** VoIPBIN [code]: "*", credentials not allowed, only Content-Length exposed. */
   anyOriginContentLength: Object.freeze({ origin: "*", expose: ["Content-Length"] }),
   /** The control API: any origin, every header readable. */

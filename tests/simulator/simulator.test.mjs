@@ -260,7 +260,7 @@ describe("control API and shared behaviour", () => {
 
   test("config: defaults are listed; unknown keys, bad values and unknown vendors are refused", async () => {
     const all = (await call("/__sim/config")).body;
-    assert.deepEqual(all.emnify, { authenticateLimit: 100, overallLimit: 2000, windowSeconds: 300 });
+    assert.deepEqual(all.emnify, { authTokenLifetimeSeconds: 604800, authenticateLimit: 100, overallLimit: 2000, windowSeconds: 300 });
     assert.deepEqual(all.zumrails, { mode: "sandbox", limit: null, windowSeconds: 300, blockSeconds: 300 });
     assert.deepEqual(all.voipbin, { ratePerSecond: 10, burst: 20 });
     assert.equal((await configure("emnify", { authenticateLimt: 3 })).status, 400);
@@ -326,7 +326,7 @@ describe("CORS", () => {
     for (const vendor of ["runbuggy", "personr", "emnify", "zumrails", "voipbin"]) {
       const res = await preflight(`/${vendor}/any/path`);
       assert.equal(res.status, 204, vendor);
-      assert.equal(res.headers.get("access-control-allow-origin"), vendor === "voipbin" ? "*" : origin, vendor);
+      assert.equal(res.headers.get("access-control-allow-origin"), vendor === "voipbin" || vendor === "emnify" ? "*" : origin, vendor);
       assert.equal(res.headers.get("access-control-allow-methods"), "GET, POST, PUT, PATCH, DELETE, OPTIONS");
       assert.equal(res.headers.get("access-control-allow-headers"), "authorization,content-type");
       assert.equal(res.headers.get("access-control-allow-credentials"), null);
@@ -334,12 +334,19 @@ describe("CORS", () => {
     assert.equal((await preflight("/__sim/reset")).status, 204);
   });
 
-  test("runbuggy, personr, emnify and zumrails reflect the origin and expose nothing beyond the safelist", async () => {
-    for (const path of ["/runbuggy/api/orders", "/personr/api/1.1/obj/workspace", "/emnify/api/v1/endpoint", "/zumrails/api/user"]) {
+  test("runbuggy, personr and zumrails reflect the origin and expose nothing beyond the safelist", async () => {
+    for (const path of ["/runbuggy/api/orders", "/personr/api/1.1/obj/workspace", "/zumrails/api/user"]) {
       const res = await call(path, { headers: { origin } });
       assert.equal(res.headers.get("access-control-allow-origin"), origin, path);
       assert.equal(res.headers.get("access-control-expose-headers"), null, path);
     }
+  });
+
+  test("emnify allows any origin [rec] and exposes nothing beyond the safelist (no Date, no Retry-After)", async () => {
+    const res = await call("/emnify/api/v1/endpoint", { headers: { origin } });
+    assert.equal(res.headers.get("access-control-allow-origin"), "*");
+    assert.equal(res.headers.get("access-control-expose-headers"), null);
+    assert.equal(res.headers.get("access-control-allow-credentials"), null);
   });
 
   test("voipbin allows any origin without credentials and exposes only Content-Length", async () => {
@@ -514,29 +521,55 @@ describe("Personr", () => {
 
 // =======================================================================================
 describe("emnify", () => {
-  test("an application token gives only an auth_token: HS256 JWT valid 240 minutes that opens the API", async () => {
+  test("an application token gives only an auth_token: an HS384 JWT with the recorded claims, valid 7 days, that opens the API", async () => {
     const res = await call("/emnify/api/v1/authenticate", { method: "POST", json: { application_token: CREDENTIALS.emnify.applicationToken } });
     assert.equal(res.status, 200);
     assert.deepEqual(Object.keys(res.body), ["auth_token"]);
     const claims = jwtClaims(res.body.auth_token);
-    assert.equal(JSON.parse(Buffer.from(res.body.auth_token.split(".")[0], "base64url")).alg, "HS256");
-    assert.equal(claims.exp - claims.iat, 240 * 60);
-    assert.equal(claims.sub, CREDENTIALS.emnify.username);
+    assert.deepEqual(JSON.parse(Buffer.from(res.body.auth_token.split(".")[0], "base64url")), { alg: "HS384", typ: "JWT" });
+    for (const claim of ["aud", "esc.app", "api_key", "esc.org", "esc.orgName", "iss", "exp", "iat"]) assert.ok(claim in claims, claim);
+    assert.equal(claims.exp - claims.iat, 604800);
+    assert.equal(claims["esc.app"], 1);
+    assert.equal(claims.api_key, true);
     const endpoints = await call("/emnify/api/v1/endpoint", { headers: bearer(res.body.auth_token) });
     assert.equal(endpoints.status, 200);
     assert.ok(Array.isArray(endpoints.body) && endpoints.body.length > 0);
+  });
+
+  test("the auth token lifetime is configurable (the 14,400 s of one 2022 recording)", async () => {
+    await configure("emnify", { authTokenLifetimeSeconds: 14400 });
+    const claims = jwtClaims(await emnifyAppLogin());
+    assert.equal(claims.exp - claims.iat, 14400);
   });
 
   test("username + SHA-1 password gives auth_token and refresh_token; the plain password is wrong credentials", async () => {
     let res = await emnifyPasswordLogin();
     assert.equal(res.status, 200);
     assert.deepEqual(Object.keys(res.body).sort(), ["auth_token", "refresh_token"]);
+    // A failed login is 401 with an empty body [spec].
     res = await call("/emnify/api/v1/authenticate", { method: "POST", json: { username: CREDENTIALS.emnify.username, password: CREDENTIALS.emnify.password } });
+    assertEmptyBody(res, 401);
+    assertEmptyBody(await call("/emnify/api/v1/authenticate", { method: "POST", json: { username: "nobody@domain.com", password: sha1("x") } }), 401);
+    assertEmptyBody(await call("/emnify/api/v1/authenticate", { method: "POST", json: { application_token: "no-such-token" } }), 401);
+  });
+
+  test("three failed logins lock the account for 5 minutes: 401 1105 without Retry-After, even for the right password", async () => {
+    const { username, password } = CREDENTIALS.emnify;
+    const wrong = () => call("/emnify/api/v1/authenticate", { method: "POST", json: { username, password: sha1("wrong") } });
+    for (let i = 0; i < 3; i++) assertEmptyBody(await wrong(), 401);
+    let res = await emnifyPasswordLogin();
     assert.equal(res.status, 401);
-    assert.deepEqual(res.body, { ...emnifyError(1101, "InvalidCredentials"), message: res.body.message });
-    assert.equal(typeof res.body.message, "string");
-    res = await call("/emnify/api/v1/authenticate", { method: "POST", json: { username: "nobody@domain.com", password: sha1("x") } });
-    assert.equal(res.body.error_code, 1101);
+    assert.deepEqual([res.body.error_code, res.body.error_token], [1105, "TooManyRequests"]);
+    assert.equal(res.headers.get("retry-after"), null);
+    // Only that account: an application token of another user still logs in.
+    await emnifyAppLogin();
+    await advance(299);
+    assert.equal((await emnifyPasswordLogin()).body.error_code, 1105);
+    await advance(1);
+    assert.equal((await emnifyPasswordLogin()).status, 200);
+    // A success resets the count: two more failures do not lock.
+    for (let i = 0; i < 2; i++) await wrong();
+    assert.equal((await emnifyPasswordLogin()).status, 200);
   });
 
   test("a refresh token is single use: the second use gets 401 1102", async () => {
@@ -560,19 +593,21 @@ describe("emnify", () => {
     assert.deepEqual([res.status, res.body.error_code, res.body.error_token], [401, 1103, "TokenExpired"]);
   });
 
-  test("protected API: no or invalid token 401 1102, expired 401 1103, refresh token as bearer 1102", async () => {
-    let res = await call("/emnify/api/v1/endpoint");
-    assert.deepEqual([res.status, res.body.error_code], [401, 1102]);
-    res = await call("/emnify/api/v1/endpoint", { headers: bearer("eyJhbGciOiJIUzI1NiJ9.e30.bad") });
-    assert.deepEqual([res.status, res.body.error_code], [401, 1102]);
+  test("protected API: a missing, malformed, forged or expired token gets the API gateway's 401 (no error_code)", async () => {
+    const gateway = (res, message) => {
+      assert.equal(res.status, 401);
+      assert.deepEqual(res.body, { message });
+      assert.equal(res.headers.get("x-amzn-errortype"), "AccessDeniedException");
+    };
+    gateway(await call("/emnify/api/v1/endpoint"), "Unauthorized");
+    gateway(await call("/emnify/api/v1/endpoint", { headers: bearer("not-a-jwt") }), "token contains an invalid number of segments");
+    gateway(await call("/emnify/api/v1/endpoint", { headers: bearer("eyJhbGciOiJIUzM4NCJ9.e30.bad") }), "signature is invalid");
     const { auth_token, refresh_token } = (await emnifyPasswordLogin()).body;
-    res = await call("/emnify/api/v1/endpoint", { headers: bearer(refresh_token) });
-    assert.deepEqual([res.status, res.body.error_code], [401, 1102]);
-    await advance(240 * 60 - 5);
+    gateway(await call("/emnify/api/v1/endpoint", { headers: bearer(refresh_token) }), "signature is invalid");
+    await advance(604800 - 5);
     assert.equal((await call("/emnify/api/v1/endpoint", { headers: bearer(auth_token) })).status, 200);
     await advance(5);
-    res = await call("/emnify/api/v1/endpoint", { headers: bearer(auth_token) });
-    assert.deepEqual([res.status, res.body.error_code, res.body.error_token], [401, 1103, "TokenExpired"]);
+    gateway(await call("/emnify/api/v1/endpoint", { headers: bearer(auth_token) }), "Token is expired");
   });
 
   test("MFA: the password login returns an mfa_token; the right code gives auth and refresh tokens", async () => {
@@ -588,7 +623,24 @@ describe("emnify", () => {
     assert.deepEqual(Object.keys(res.body).sort(), ["auth_token", "refresh_token"]);
   });
 
-  test("MFA: three wrong codes lock the account for 5 minutes", async () => {
+  test("MFA: a trusted device (with a name) is remembered: its fingerprint skips the MFA step for 90 days", async () => {
+    const { mfaUsername, mfaPassword, mfaCode } = CREDENTIALS.emnify;
+    const login = (extra = {}) => call("/emnify/api/v1/authenticate", { method: "POST", json: { username: mfaUsername, password: sha1(mfaPassword), ...extra } });
+    assert.deepEqual(Object.keys((await login({ fingerprint: "never-trusted" })).body), ["mfa_token"]);
+    const { mfa_token } = (await login()).body;
+    const trusted_device = { fingerprint: "fp-sim-1", name: "ops laptop", operating_system: "Linux", browser: "Firefox" };
+    assert.equal((await call("/emnify/api/v1/authenticate", { method: "POST", json: { mfa_token, code: mfaCode, trusted_device } })).status, 200);
+    let res = await login({ fingerprint: "fp-sim-1" });
+    assert.deepEqual(Object.keys(res.body).sort(), ["auth_token", "refresh_token"]);
+    assert.equal(jwtClaims(res.body.auth_token).sub, mfaUsername);
+    assert.deepEqual(Object.keys((await login()).body), ["mfa_token"], "without the fingerprint MFA applies");
+    await advance(90 * 86400);
+    assert.deepEqual(Object.keys((await login({ fingerprint: "fp-sim-1" })).body), ["mfa_token"], "trust lasts 90 days");
+    res = await call("/emnify/api/v1/authenticate", { method: "POST", json: { mfa_token, code: mfaCode, trusted_device: { name: 7 } } });
+    assert.deepEqual([res.status, res.body.error_code], [400, 1000]);
+  });
+
+  test("MFA: three wrong codes lock the account for 5 minutes (401 1105)", async () => {
     const { mfaUsername, mfaPassword, mfaCode } = CREDENTIALS.emnify;
     const passwordLogin = () => call("/emnify/api/v1/authenticate", { method: "POST", json: { username: mfaUsername, password: sha1(mfaPassword) } });
     const mfa_token = (await passwordLogin()).body.mfa_token;
@@ -598,11 +650,11 @@ describe("emnify", () => {
       assert.deepEqual([res.status, res.body.error_code], [401, 1101]);
     }
     let res = await submit(mfaCode);
-    assert.deepEqual([res.status, res.body.error_code, res.body.message], [401, 1101, "Account locked"]);
+    assert.deepEqual([res.status, res.body.error_code, res.body.error_token], [401, 1105, "TooManyRequests"]);
     res = await passwordLogin();
-    assert.deepEqual([res.status, res.body.message], [401, "Account locked"]);
+    assert.deepEqual([res.status, res.body.error_code], [401, 1105]);
     await advance(299);
-    assert.equal((await passwordLogin()).body.message, "Account locked");
+    assert.equal((await passwordLogin()).body.error_code, 1105);
     await advance(1);
     // the lock is over (the first mfa_token has expired with it: mfa tokens live 5 minutes)
     assert.equal((await submit(mfaCode)).body.error_code, 1102);
@@ -636,9 +688,9 @@ describe("emnify", () => {
     const issued = await emnifyAppLogin();
     const headers = bearer(issued);
     let res = await call("/emnify/api/v1/application_token/1", { method: "PATCH", headers, json: { status: { id: 1 } } });
-    assertEmptyBody(res, 200);
+    assertEmptyBody(res, 204); // [rec]
     res = await call("/emnify/api/v1/authenticate", { method: "POST", json: { application_token: CREDENTIALS.emnify.applicationToken } });
-    assert.deepEqual([res.status, res.body.error_code], [401, 1101]);
+    assertEmptyBody(res, 401);
     assert.equal((await call("/emnify/api/v1/endpoint", { headers })).status, 200);
     res = await call("/emnify/api/v1/application_token", { headers });
     assert.deepEqual(res.body[0].status, { id: 1, description: "Revoked" });
@@ -663,7 +715,7 @@ describe("emnify", () => {
     assert.deepEqual([res.status, res.body.errors[0].field], [400, "expiry_date"]);
     await advance(3 * 86400);
     res = await call("/emnify/api/v1/authenticate", { method: "POST", json: { application_token: expiring } });
-    assert.deepEqual([res.status, res.body.error_code], [401, 1101]);
+    assertEmptyBody(res, 401);
     await emnifyAppLogin(inside);
   });
 

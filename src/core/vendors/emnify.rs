@@ -1,13 +1,27 @@
 //! emnify — implements `seeds/002_f2a4d015dee14873.txt` (emnify "Authentication")
-//! and `vendors.md` § emnify (application tokens, error codes, rate limits).
+//! and `vendors.md` § emnify (application tokens, error codes, rate limits),
+//! corrected by `vendors.md` § "What the real servers were seen to do" ›
+//! emnify (the SDK's recorded cassettes, the Java SDK's OpenAPI spec, the
+//! errors, rate-limits and two-factor pages).
 //!
 //! - `POST /api/v1/authenticate` takes an application token, a username with
-//!   the SHA-1 hex of the password, an MFA answer, or a refresh token.
-//! - `auth_token` is a JWT with `exp` (240 minutes); username logins also get
-//!   a `refresh_token`, treated as single use [inferred].
-//! - Errors: `{error_code, error_token, message}`; 1101 invalid credentials,
-//!   1102 invalid token, 1103 expired token, 1104 forbidden, 1105 too many
-//!   requests (authenticate: 100 per 5 minutes).
+//!   the SHA-1 hex of the password (and the `fingerprint` of a device trusted
+//!   earlier, which skips the MFA step for 90 days), an MFA answer, or a
+//!   refresh token.
+//! - `auth_token` is a JWT with `exp`: HS384, lasting 604,800 s in the 2022
+//!   and 2024 recordings and 14,400 s in one of 2022 — so `exp` is always
+//!   read, never a constant. Username logins also get a `refresh_token`,
+//!   treated as single use [inferred].
+//! - **A failed login is a 401, mostly with an empty body** [spec]: any 401
+//!   from `/api/v1/authenticate` is a credentials failure.
+//! - **Three failed logins lock the account for 5 minutes**, answered as 401
+//!   with error 1105 and no `Retry-After` [spec]: `RATE_LIMITED` for 300 s,
+//!   held in the store for every client of the account.
+//! - Errors otherwise: `{error_code, error_token, message}`; 1104 forbidden,
+//!   429 1105 over the rate limit (authenticate: 100 per 5 minutes). An API
+//!   call with a bad or expired token gets the API gateway's 401
+//!   `{"message": "token contains an invalid number of segments"}` with no
+//!   `error_code` [rec]: a rejection is judged by its status.
 
 use crate::core::digest::sha1_hex;
 use crate::core::error::{AuthError, ErrorCode};
@@ -22,9 +36,13 @@ use std::cell::RefCell;
 
 pub const ENVIRONMENTS: &[(&str, &str)] = &[("production", "https://cdn.emnify.net")];
 
-/// The documented lifetime of an auth token, used only when its JWT has no
-/// readable `exp`.
-const AUTH_TOKEN_LIFETIME_MS: i64 = 240 * 60 * 1000;
+/// Used only for an auth token whose JWT has no `exp` (none seen so far):
+/// the shortest lifetime recorded (14,400 s, 2022; also the docs' "240
+/// minutes"), so such a token is renewed early rather than used expired.
+const FALLBACK_LIFETIME_MS: i64 = 14_400 * 1000;
+
+/// How long a lock-out after three failed logins lasts [spec: 5 minutes].
+pub const LOCKOUT_SECONDS: u64 = 300;
 
 #[derive(Clone, Debug)]
 pub enum Credentials {
@@ -40,6 +58,10 @@ pub enum Credentials {
 pub struct Emnify {
     root: String,
     credentials: Credentials,
+    /// `options.fingerprint`: a device trusted at an earlier MFA step, sent
+    /// with user logins so emnify skips the MFA step (a secret: with the
+    /// password it is a whole login).
+    fingerprint: Option<Secret>,
     /// The `mfa_token` of a login waiting for its code (kept in memory only).
     pending_mfa: RefCell<Option<Secret>>,
 }
@@ -86,7 +108,13 @@ pub enum Authenticated {
 }
 
 impl Emnify {
-    pub fn new(root: String, fields: &Fields) -> Result<Self, AuthError> {
+    pub fn new(root: String, fields: &Fields, options: &Fields) -> Result<Self, AuthError> {
+        let fingerprint = options.optional_str("fingerprint")?;
+        if fingerprint.as_deref().is_some_and(|f| f.len() > 512) {
+            return Err(AuthError::invalid_options(
+                "options.fingerprint is longer than 512 characters",
+            ));
+        }
         let credentials = if fields.has("applicationToken") {
             fields.only(
                 &["applicationToken"],
@@ -120,9 +148,15 @@ impl Emnify {
                 Vendor::Emnify.credential_hint()
             )));
         };
+        if fingerprint.is_some() && matches!(credentials, Credentials::ApplicationToken(_)) {
+            return Err(AuthError::invalid_options(
+                "options.fingerprint applies only to emnify username/password logins (application tokens have no MFA step)",
+            ));
+        }
         Ok(Emnify {
             root,
             credentials,
+            fingerprint: fingerprint.map(Secret::new),
             pending_mfa: RefCell::new(None),
         })
     }
@@ -141,9 +175,21 @@ pub fn application_token_request(root: &str, token: &Secret) -> HttpRequest {
         .json(&object! { "application_token": token.expose() })
 }
 
-pub fn user_request(root: &str, username: &str, password_sha1: &Secret) -> HttpRequest {
-    HttpRequest::new(Method::Post, authenticate_url(root))
-        .json(&object! { "username": username, "password": password_sha1.expose() })
+/// A user login; `fingerprint` (a device trusted earlier) goes top-level, as
+/// the two-factor page documents, so the MFA step is skipped.
+pub fn user_request(
+    root: &str,
+    username: &str,
+    password_sha1: &Secret,
+    fingerprint: Option<&Secret>,
+) -> HttpRequest {
+    let mut body = Map::new();
+    body.insert("username", Value::from(username));
+    body.insert("password", Value::from(password_sha1.expose()));
+    if let Some(fingerprint) = fingerprint {
+        body.insert("fingerprint", Value::from(fingerprint.expose()));
+    }
+    HttpRequest::new(Method::Post, authenticate_url(root)).json(&Value::Object(body))
 }
 
 pub fn refresh_request(root: &str, refresh: &Secret) -> HttpRequest {
@@ -161,13 +207,13 @@ pub fn check_mfa_code(code: &str) -> Result<(), AuthError> {
     })
 }
 
-/// emnify's trusted-device record: `{ fingerprint?, operating_system?, browser? }`.
+/// The fields of emnify's trusted-device record [spec].
+pub const TRUSTED_DEVICE_FIELDS: [&str; 4] = ["fingerprint", "name", "operating_system", "browser"];
+
+/// emnify's trusted-device record: `{ fingerprint?, name?, operating_system?, browser? }`.
 pub fn check_trusted_device(fields: &Fields) -> Result<(), AuthError> {
-    fields.only(
-        &["fingerprint", "operating_system", "browser"],
-        "a trusted device",
-    )?;
-    for name in ["fingerprint", "operating_system", "browser"] {
+    fields.only(&TRUSTED_DEVICE_FIELDS, "a trusted device")?;
+    for name in TRUSTED_DEVICE_FIELDS {
         if fields.optional_str(name)?.is_some_and(|v| v.len() > 512) {
             return Err(AuthError::invalid_options(format!(
                 "trustedDevice.{name} is longer than 512 characters"
@@ -178,7 +224,7 @@ pub fn check_trusted_device(fields: &Fields) -> Result<(), AuthError> {
 }
 
 /// The answer to an MFA challenge. `trusted_device` is emnify's
-/// `{fingerprint, operating_system, browser}`.
+/// `{fingerprint, name, operating_system, browser}`.
 pub fn mfa_request(
     root: &str,
     mfa_token: &Secret,
@@ -300,11 +346,11 @@ pub fn parse_authenticate(
 ) -> Result<Authenticated, AuthError> {
     let body = response.json().unwrap_or(Value::Null);
     if !response.is_success() {
-        return Err(error_from(response, &body));
+        return Err(login_error_from(response, &body));
     }
     if let Some(token) = string_field(&body, &["auth_token"]) {
         let expires_at_ms = match jwt_expiry(token, "exp", seconds_ms) {
-            Ok(exp) => exp.unwrap_or(now_ms + AUTH_TOKEN_LIFETIME_MS),
+            Ok(exp) => exp.unwrap_or(now_ms + FALLBACK_LIFETIME_MS),
             Err(()) => {
                 return Err(unexpected(
                     Vendor::Emnify,
@@ -324,22 +370,67 @@ pub fn parse_authenticate(
     Err(unexpected(Vendor::Emnify, response, "an auth_token", None))
 }
 
-/// Maps emnify's `{error_code, error_token, message}` to a stable code.
-pub fn error_from(response: &HttpResponse, body: &Value) -> AuthError {
-    let status = response.status;
-    let message = string_field(body, &["message", "error_token"]);
-    let code = body.get("error_code").and_then(|c| {
+/// emnify's `error_code`, a number or a numeric string.
+fn error_code(body: &Value) -> Option<i64> {
+    body.get("error_code").and_then(|c| {
         c.as_i64()
             .or_else(|| c.as_str().and_then(|s| s.trim().parse().ok()))
-    });
-    let said = message
+    })
+}
+
+/// `: "<the vendor's message>"`, or nothing.
+fn said(body: &Value) -> String {
+    string_field(body, &["message", "error_token"])
         .map(|m| {
             format!(
                 ": \"{}\"",
                 clip(&crate::core::vendors::common::clean_message(m))
             )
         })
-        .unwrap_or_default();
+        .unwrap_or_default()
+}
+
+/// The error of a failed `/api/v1/authenticate`. A 401 is a credentials
+/// failure whatever its body (mostly empty [spec]; 1101, or 1102/1103 for a
+/// dead application token, MFA challenge or refresh token), except 1105: the
+/// account is locked for 5 minutes after three failed logins — a lock-out no
+/// further login may walk into, so it carries the 300 s to wait.
+pub fn login_error_from(response: &HttpResponse, body: &Value) -> AuthError {
+    let status = response.status;
+    match (status, error_code(body)) {
+        (401, Some(1105)) => vendor_error(
+            Vendor::Emnify,
+            ErrorCode::RateLimited,
+            status,
+            format!(
+                "emnify locked this account for 5 minutes after repeated failed logins (401, 1105 TooManyRequests){}; no login is sent until the lock ends",
+                said(body)
+            ),
+        )
+        .with_retry_after(Some(
+            response.retry_after_seconds().unwrap_or(LOCKOUT_SECONDS),
+        )),
+        (401, code) => vendor_error(
+            Vendor::Emnify,
+            ErrorCode::InvalidCredentials,
+            status,
+            format!(
+                "emnify refused the login (HTTP 401{}){}: check the application token (it may be revoked or past its expiry date) or the username and password (the user may be suspended)",
+                code.map(|c| format!(", {c}")).unwrap_or_default(),
+                said(body)
+            ),
+        ),
+        _ => error_from(response, body),
+    }
+}
+
+/// Maps emnify's `{error_code, error_token, message}` (or an API gateway's
+/// `{message}`) to a stable code.
+pub fn error_from(response: &HttpResponse, body: &Value) -> AuthError {
+    let status = response.status;
+    let message = string_field(body, &["message", "error_token"]);
+    let code = error_code(body);
+    let said = said(body);
     let (code, text) = match code {
         Some(1101) => (
             ErrorCode::InvalidCredentials,
@@ -362,6 +453,11 @@ pub fn error_from(response: &HttpResponse, body: &Value) -> AuthError {
             format!(
                 "emnify is rate limiting (1105 TooManyRequests; authenticate allows 100 per 5 minutes){said}"
             ),
+        ),
+        // The API gateway's own 401 has no error_code [rec].
+        _ if status == 401 => (
+            ErrorCode::TokenRejected,
+            format!("emnify rejected the auth token (HTTP 401){said}"),
         ),
         _ => return unexpected(Vendor::Emnify, response, "an auth_token", message),
     };
@@ -442,16 +538,25 @@ impl Emnify {
                 // revoked) falls back to a full login, never the reverse.
                 if let Some(refresh) = previous.and_then(|p| p.refresh.as_ref()) {
                     // A refresh answer carries no new refresh token, so the
-                    // renewal after it logs in again [inferred].
-                    if let Ok(tokens) = self
+                    // renewal after it logs in again [inferred]. A lock-out
+                    // or rate limit ends the renewal: a login would walk
+                    // into it too.
+                    match self
                         .authenticate(http, refresh_request(&self.root, refresh))
                         .await
                     {
-                        return Ok(tokens);
+                        Ok(tokens) => return Ok(tokens),
+                        Err(e) if e.code == ErrorCode::RateLimited => return Err(e),
+                        Err(_) => {}
                     }
                 }
-                self.authenticate(http, user_request(&self.root, username, password_sha1))
-                    .await
+                let request = user_request(
+                    &self.root,
+                    username,
+                    password_sha1,
+                    self.fingerprint.as_ref(),
+                );
+                self.authenticate(http, request).await
             }
         }
     }
@@ -478,13 +583,22 @@ impl VendorFlow for Emnify {
     }
 
     fn secrets(&self) -> Vec<&str> {
-        match &self.credentials {
+        let mut secrets = match &self.credentials {
             Credentials::ApplicationToken(token) => vec![token.expose()],
             Credentials::User { password_sha1, .. } => vec![password_sha1.expose()],
-        }
+        };
+        secrets.extend(self.fingerprint.as_ref().map(Secret::expose));
+        secrets
     }
 
-    /// A 401, or error 1102 (invalid) / 1103 (expired) in the body.
+    /// A lock-out (401 1105) locks this account, not the IP: its hold is the
+    /// principal's. A 429 (the IP's rate limit) holds every principal.
+    fn holds_principal_only(&self, error: &AuthError) -> bool {
+        error.status == Some(401)
+    }
+
+    /// A 401 (emnify's own or the API gateway's, which has no error code),
+    /// or error 1102 (invalid) / 1103 (expired) in the body.
     fn is_rejection(&self, status: u16, body: &str) -> bool {
         status == 401
             || json::parse(body)

@@ -207,9 +207,38 @@ pub trait VendorFlow {
     }
 
     /// Whether an API answer says the token was rejected (a 401, and each
-    /// vendor's own "token invalid" answers).
+    /// vendor's own "token invalid" answers). Judged by the status first:
+    /// gateways in front of a vendor answer 401 in their own shape.
     fn is_rejection(&self, status: u16, _body: &str) -> bool {
         status == 401
+    }
+
+    /// Whether an API answer of this status may be a rejection, so that its
+    /// body must be read to tell ([`VendorFlow::is_rejection`]). Other
+    /// answers go back to the caller unread.
+    fn may_be_rejection(&self, status: u16) -> bool {
+        status == 401 || status == 403
+    }
+
+    /// Whether a rate-limit error of a login holds off only this principal
+    /// (an account lock-out) rather than every client of the vendor root
+    /// (an IP limit, the default).
+    fn holds_principal_only(&self, _error: &AuthError) -> bool {
+        false
+    }
+
+    /// The hold, in seconds, that an answer to one of the caller's own API
+    /// calls imposes on logins (Zūm Rails blocks the IP for 5 minutes after
+    /// any 429). `retry_after` is the readable `Retry-After`, if any.
+    fn api_hold_seconds(&self, _status: u16, _retry_after: Option<u64>) -> Option<u64> {
+        None
+    }
+
+    /// How long the vendor keeps an unused token alive, whatever its expiry
+    /// (Bubble drops a Personr token after 30 days without use). The client
+    /// then keeps the time of last use in the entry.
+    fn idle_drop_ms(&self) -> Option<i64> {
+        None
     }
 
     /// Which failures of a login are retried.
@@ -243,7 +272,7 @@ pub fn flow(options: &ClientOptions, site: &Site) -> Result<Box<dyn VendorFlow>,
     Ok(match options.vendor {
         Vendor::RunBuggy => Box::new(runbuggy::RunBuggy::new(root, site, &credentials)?),
         Vendor::Personr => Box::new(personr::Personr::new(root, &credentials, &top)?),
-        Vendor::Emnify => Box::new(emnify::Emnify::new(root, &credentials)?),
+        Vendor::Emnify => Box::new(emnify::Emnify::new(root, &credentials, &top)?),
         Vendor::ZumRails => Box::new(zumrails::ZumRails::new(root, &credentials)?),
         Vendor::Voipbin => Box::new(voipbin::Voipbin::new(root, &credentials, &top)?),
     })
