@@ -88,6 +88,7 @@ fn entry_text(token: &str, principal: &str, expires_at: i64) -> String {
         obtained_at_ms: NOW,
         rejected: false,
         last_used_ms: None,
+        idle_from_ms: None,
     }
     .encode(true)
 }

@@ -202,3 +202,63 @@ fn a_runbuggy_exchange_is_never_retried() {
     );
     assert_eq!(rig.transport.request_count(), 1);
 }
+
+// --- What the real servers were seen to do (vendors.md, last section) --------
+
+#[test]
+fn an_empty_text_plain_400_is_a_clear_vendor_error_naming_the_exchange() {
+    let response = HttpResponse::new(400, "").with_header("Content-Type", "text/plain");
+    let error = parse_exchange(&response, None).unwrap_err();
+    assert_eq!(
+        (error.code, error.status),
+        (ErrorCode::VendorError, Some(400))
+    );
+    assert_eq!(
+        error.message,
+        "RunBuggy refused the API-token exchange (POST /api-token/tokens, HTTP 400) with an empty body: check credentials.tokenName, description and expireAt"
+    );
+}
+
+#[test]
+fn an_answer_with_access_token_and_token_type_is_read() {
+    // The shape of RunBuggy's former /auth/login answer [rec].
+    let body = r#"{"username":"dispatcher@example.com","roles":["SHIPPER"],"token_type":"Bearer","access_token":"k2m9x7q4w1e8r5t3y6u0i2o4p7a9s1d3"}"#;
+    let tokens = parse_exchange(&HttpResponse::new(200, body), None).unwrap();
+    assert_eq!(tokens.access.expose(), "k2m9x7q4w1e8r5t3y6u0i2o4p7a9s1d3");
+    assert_eq!(tokens.expires_at_ms, None);
+}
+
+#[test]
+fn a_session_jwt_without_iat_is_exchanged_and_named_by_its_user() {
+    // The claims of RunBuggy's OAuth JWTs [doc]: sub, userId, rbuser, exp; no iat.
+    let rig = Rig::new();
+    let jwt = unsigned_jwt(
+        &json!({ "sub": "dispatcher@example.com", "userId": 4242, "rbuser": "dispatcher", "exp": NOW / 1000 + 60 }),
+    );
+    rig.transport.ok(
+        200,
+        r#"{"token":"tfep1l767r0tolbln9f2apbalfamd2ok","expireAt":null}"#,
+    );
+    let client = rig.client(session_options(None, &jwt, Value::Null));
+    let info = block_on(client.token_info(CacheMode::Default)).unwrap();
+    assert_eq!(info.token.expose(), "tfep1l767r0tolbln9f2apbalfamd2ok");
+    assert_eq!(rig.transport.request_count(), 1);
+    // Without `sub`, `userId` names the principal: a new session JWT of the
+    // same user finds the token cached.
+    let first = unsigned_jwt(&json!({ "userId": 4242, "exp": NOW / 1000 + 60 }));
+    let second = unsigned_jwt(&json!({ "userId": 4242, "rbuser": "d", "exp": NOW / 1000 + 120 }));
+    rig.transport
+        .ok(200, r#"{"token":"second-user-token","expireAt":null}"#);
+    block_on(
+        rig.client(session_options(None, &first, Value::Null))
+            .token_info(CacheMode::Default),
+    )
+    .unwrap();
+    let again = rig.client(session_options(None, &second, Value::Null));
+    assert!(
+        block_on(again.token_info(CacheMode::Default))
+            .unwrap()
+            .from_cache
+    );
+    assert_eq!(rig.transport.request_count(), 2);
+}

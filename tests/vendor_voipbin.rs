@@ -91,12 +91,9 @@ fn a_401_unauthenticated_is_invalid_credentials_with_the_reason() {
     let body = json!({ "error": { "status": "UNAUTHENTICATED", "reason": "INVALID_CREDENTIALS", "message": "m", "request_id": "r" } });
     let error = parse_login(&HttpResponse::new(401, body.to_string()), NOW).unwrap_err();
     assert_eq!(error.code, ErrorCode::InvalidCredentials);
-    assert!(
-        error
-            .message
-            .contains("UNAUTHENTICATED/INVALID_CREDENTIALS"),
-        "{}",
-        error.message
+    assert_eq!(
+        error.message,
+        "VoIPBIN answered HTTP 401 (UNAUTHENTICATED, INVALID_CREDENTIALS): \"m\""
     );
 }
 
@@ -267,4 +264,155 @@ fn an_unreadable_expire_claim_is_refused_not_guessed() {
         let error = parse_login(&HttpResponse::new(200, body), NOW).unwrap_err();
         assert_eq!(error.code, ErrorCode::BadResponse, "{claims}");
     }
+}
+
+// --- What the real servers were seen to do (vendors.md, last section) --------
+
+/// A login token in today's claim layout (`type`, `agent`, `expire`).
+fn agent_jwt(expire: &str) -> String {
+    unsigned_jwt(
+        &json!({ "type": "agent", "agent": { "id": "a1", "customer_id": "c1", "username": "voipbin-demo" }, "expire": expire }),
+    )
+}
+
+/// The expiry `parse_login` reads from a login answer carrying `token`.
+fn login_expiry(token: &str) -> Option<i64> {
+    let body = json!({ "username": "voipbin-demo", "token": token }).to_string();
+    parse_login(&HttpResponse::new(200, body), NOW)
+        .unwrap()
+        .expires_at_ms
+}
+
+/// 2026-11-30T12:00:00Z.
+const NOV_30_NOON: i64 = NOW + 7 * 86_400_000 + 12 * 3_600_000;
+
+#[test]
+fn the_expire_claim_is_read_in_todays_format_with_the_zone() {
+    let token = agent_jwt("2026-11-30T12:00:00.000000Z");
+    assert_eq!(login_expiry(&token), Some(NOV_30_NOON));
+}
+
+#[test]
+fn the_expire_claim_is_read_in_the_older_format_without_a_zone_as_utc() {
+    // Before February 2026 and on older self-hosted installs, with the old
+    // `customer` claim holding a JSON string.
+    let token = unsigned_jwt(
+        &json!({ "customer": "{\"id\":\"c1\"}", "expire": "2026-11-30 12:00:00.000000" }),
+    );
+    assert_eq!(login_expiry(&token), Some(NOV_30_NOON));
+}
+
+#[test]
+fn the_real_429_envelope_is_rate_limited_with_its_reason_and_who_is_limited() {
+    let body = json!({ "error": { "status": "RESOURCE_EXHAUSTED", "reason": "RATE_LIMIT_EXCEEDED",
+                                  "message": "Too many requests. Please try again later.", "details": [{ "limited_by": "ip" }] } });
+    let response = HttpResponse::new(429, body.to_string()).with_header("Retry-After", "3");
+    let error = parse_login(&response, NOW).unwrap_err();
+    assert_eq!(error.code, ErrorCode::RateLimited);
+    assert_eq!(error.retry_after_seconds, Some(3));
+    assert_eq!(
+        error.message,
+        "VoIPBIN answered HTTP 429 (RESOURCE_EXHAUSTED, RATE_LIMIT_EXCEEDED, limited by ip): \"Too many requests. Please try again later.\"; retry after 3 s"
+    );
+}
+
+#[test]
+fn access_key_error_envelopes_give_the_code_and_the_message() {
+    let rig = Rig::new();
+    let client = rig.client(json!({ "vendor": "voipbin", "baseUrl": "http://sim.test/voipbin", "credentials": { "accessKey": "vb_k" } }));
+    let cases = [
+        (
+            400,
+            "INVALID_ARGUMENT",
+            "expire must be at least 86400",
+            ErrorCode::InvalidOptions,
+        ),
+        (
+            403,
+            "PERMISSION_DENIED",
+            "not allowed",
+            ErrorCode::TokenRejected,
+        ),
+        (
+            404,
+            "NOT_FOUND",
+            "access key not found",
+            ErrorCode::VendorError,
+        ),
+    ];
+    for (status, word, message, code) in cases {
+        let body = json!({ "error": { "status": word, "reason": word, "message": message, "request_id": "r-1" } });
+        rig.transport.ok(status, &body.to_string());
+        let error = if status == 400 {
+            let params = vendor_auth::core::vendors::voipbin::NewAccessKey {
+                name: None,
+                detail: None,
+                expire_seconds: 86_400,
+            };
+            block_on(client.create_access_key(&params)).unwrap_err()
+        } else {
+            block_on(client.delete_access_key("k1")).unwrap_err()
+        };
+        assert_eq!((error.code, error.status), (code, Some(status)), "{word}");
+        assert_eq!(
+            error.message,
+            format!("VoIPBIN answered HTTP {status} ({word}, {word}): \"{message}\"")
+        );
+    }
+}
+
+#[test]
+fn expire_seconds_is_bounded_by_the_servers_32_bit_integer() {
+    use vendor_auth::core::options::Fields;
+    use vendor_auth::core::vendors::voipbin::NewAccessKey;
+    let read = |value: Value| {
+        let map = common::core_json(&json!({ "expireSeconds": value }))
+            .as_object()
+            .unwrap()
+            .clone();
+        NewAccessKey::from_fields(&Fields::new("options", &map))
+    };
+    assert_eq!(
+        read(json!(2_147_483_647)).unwrap().expire_seconds,
+        2_147_483_647
+    );
+    let error = read(json!(2_147_483_648_u64)).unwrap_err();
+    assert_eq!(error.code, ErrorCode::InvalidOptions);
+    assert!(error.message.contains("2147483647"), "{}", error.message);
+}
+
+#[test]
+fn the_not_deleted_sentinel_lists_as_null_and_the_token_on_the_last_page_is_followed_to_an_empty_page(
+) {
+    let rig = Rig::new();
+    let client = rig.client(json!({ "vendor": "voipbin", "baseUrl": "http://sim.test/voipbin", "credentials": { "accessKey": "vb_k" } }));
+    let key = |id: &str| {
+        json!({ "id": id, "customer_id": "c1", "name": "ci", "detail": "", "token_prefix": "vb_abcdefgh",
+        "tm_expire": "2027-01-01T00:00:00.000000Z", "tm_create": "2026-11-23T00:00:00.000000Z",
+        "tm_update": "9999-01-01T00:00:00.000000Z", "tm_delete": "9999-01-01T00:00:00.000000Z" })
+    };
+    rig.transport.ok(
+        200,
+        &json!({ "result": [key("k1")], "next_page_token": "2026-11-23T00:00:00.000000Z" })
+            .to_string(),
+    );
+    rig.transport.ok(
+        200,
+        &json!({ "result": [], "next_page_token": "" }).to_string(),
+    );
+    let keys: Vec<Value> = block_on(client.list_access_keys())
+        .unwrap()
+        .iter()
+        .map(common::serde_of)
+        .collect();
+    assert_eq!(keys.len(), 1);
+    assert_eq!(keys[0]["deletedAt"], Value::Null);
+    assert_eq!(keys[0]["updatedAt"], Value::Null);
+    assert_eq!(keys[0]["expiresAt"], "2027-01-01T00:00:00.000000Z");
+    let sent = rig.transport.requests();
+    assert_eq!(sent.len(), 2);
+    assert_eq!(
+        sent[1].url,
+        "http://sim.test/voipbin/v1.0/accesskeys?page_size=100&page_token=2026-11-23T00%3A00%3A00.000000Z&accesskey=vb_k"
+    );
 }

@@ -44,6 +44,10 @@ pub struct Entry {
     /// Local time the token was last handed out, for vendors that drop
     /// unused tokens (Personr); updated at most hourly. `None`: since login.
     pub last_used_ms: Option<i64>,
+    /// When the last recorded use ended a stretch without use as long as
+    /// the vendor keeps idle tokens: the stretch's start. A rejection then is
+    /// the vendor's idle drop.
+    pub idle_from_ms: Option<i64>,
 }
 
 impl Entry {
@@ -65,6 +69,7 @@ impl Entry {
             "meta": self.tokens.meta.clone(),
             "rejected": self.rejected,
             "lastUsedAt": self.last_used_ms,
+            "idleFrom": self.idle_from_ms,
         }
         .encode()
     }
@@ -107,6 +112,7 @@ impl Entry {
                 .and_then(Value::as_bool)
                 .unwrap_or(false),
             last_used_ms: map.get("lastUsedAt").and_then(Value::as_i64),
+            idle_from_ms: map.get("idleFrom").and_then(Value::as_i64),
         })
     }
 

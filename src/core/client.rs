@@ -308,12 +308,13 @@ impl Client {
             if let Some(idle) = entry.as_ref().filter(|e| self.idle_dropped(e, rejected)) {
                 // Every holder's copy died with the vendor's idle drop:
                 // generating a new one harms no one.
-                let idle_days = (self.parts.clock.now_ms() - idle.last_used()) / 86_400_000;
+                let since = idle.idle_from_ms.unwrap_or_else(|| idle.last_used());
+                let idle_days = (self.parts.clock.now_ms() - since) / 86_400_000;
                 self.events.emit(&Event::Regenerated {
                     vendor: self.vendor(),
                     reason: "idle",
                     message: format!(
-                        "{} rejected a token unused for {idle_days} days: it drops tokens after 30 days without use, so no holder could still use it, and a new one was generated",
+                        "{} rejected a token unused for {idle_days} days: it drops idle tokens, so no holder could use it; a new one was generated",
                         self.vendor().display_name()
                     ),
                 });
@@ -328,16 +329,22 @@ impl Client {
         self.renew_once(entry, Some(rejected), false).await
     }
 
-    /// Whether `entry` holds the rejected token and went unused for as long
-    /// as the vendor keeps idle tokens (plus the resolution of the recorded
-    /// time of use, which may lag the real one by that much).
+    /// Whether the vendor dropped a token unused since `last_use` by `now`:
+    /// unused for as long as it keeps idle tokens, plus the resolution of the
+    /// recorded time of use (which may lag the real one by that much).
+    fn idle_at(&self, last_use: i64, now: i64) -> bool {
+        self.flow
+            .idle_drop_ms()
+            .is_some_and(|limit| now - last_use >= limit.saturating_add(LAST_USE_RESOLUTION_MS))
+    }
+
+    /// Whether `entry` holds the rejected token and its rejection is the
+    /// vendor's idle drop: unused that long until now, or its last recorded
+    /// use (the one that led to this rejection) came after such a stretch.
     fn idle_dropped(&self, entry: &Entry, rejected: &Secret) -> bool {
-        let Some(limit) = self.flow.idle_drop_ms() else {
-            return false;
-        };
         entry.tokens.access == *rejected
-            && self.parts.clock.now_ms() - entry.last_used()
-                >= limit.saturating_add(LAST_USE_RESOLUTION_MS)
+            && (entry.idle_from_ms.is_some()
+                || self.idle_at(entry.last_used(), self.parts.clock.now_ms()))
     }
 
     /// Records that the token of `entry` was handed out, at most hourly and
@@ -351,6 +358,8 @@ impl Client {
         }
         if let Some(mut stored) = self.read_stored_entry().await {
             if stored.tokens.access == entry.tokens.access {
+                let last = stored.last_used();
+                stored.idle_from_ms = self.idle_at(last, now).then_some(last);
                 stored.last_used_ms = Some(now);
                 self.write_entry(&stored).await;
             }
@@ -555,6 +564,7 @@ impl Client {
             obtained_at_ms: now,
             rejected: false,
             last_used_ms: None,
+            idle_from_ms: None,
         };
         self.write_entry(&entry).await;
         Ok(entry)
@@ -581,7 +591,7 @@ impl Client {
                 Err(AuthError::new(
                     ErrorCode::RateLimited,
                     format!(
-                        "{} is refusing logins (a rate limit, IP block or account lock-out); no login is sent for another {seconds} s",
+                        "{} is refusing logins (rate limit or lock-out); no login is sent for another {seconds} s",
                         self.vendor().display_name()
                     ),
                 )

@@ -68,7 +68,7 @@ fn random_fingerprint() -> Result<String, AuthError> {
             "this runtime has no crypto.getRandomValues: give trustedDevice.fingerprint yourself",
         ));
     }
-    Ok(bytes.to_vec().iter().map(|b| format!("{b:02x}")).collect())
+    Ok(crate::core::digest::hex(&bytes.to_vec()))
 }
 
 fn json_list(items: Vec<Value>) -> JsValue {
@@ -459,7 +459,7 @@ impl AuthClient {
         })
     }
 
-    /// VoIPBIN: creates an access key. `expireSeconds` must be at least 86400
+    /// VoIPBIN: creates an access key. `expireSeconds` must be 86400 to 2147483647
     /// (checked before any request). Resolves to the key with its `token`,
     /// which VoIPBIN shows only this once. Other vendors: `UNSUPPORTED`.
     #[wasm_bindgen(js_name = createAccessKey, unchecked_return_type = "Promise<AccessKey>")]

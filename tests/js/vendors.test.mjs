@@ -168,6 +168,7 @@ test("RunBuggy session JWT: one exchange with the bearer JWT and the documented 
   assert.match(first.token, /^[a-z0-9]{32}$/);
   assert.notEqual(first.token, jwt);
   assert.deepEqual(await counts("runbuggy"), { "POST /accounts/api-token/tokens": 1 });
+  assert.equal(claims(jwt).iat, undefined, "the session JWT has no iat, like RunBuggy's [doc]");
   const [exchange] = await log("runbuggy");
   assert.equal(exchange.headers.authorization, `Bearer ${jwt}`);
   assert.match(exchange.headers["content-type"], /^application\/json/);
@@ -235,7 +236,7 @@ test("RunBuggy: once the token's expireAt has passed and the session JWT has exp
   assert.deepEqual(await counts("runbuggy"), { "POST /accounts/api-token/tokens": 1 });
 });
 
-test("RunBuggy exchange errors: 401 (bad session JWT) is REAUTH_REQUIRED, 400 VALIDATION is VENDOR_ERROR with the vendor's message", async () => {
+test("RunBuggy exchange errors: 401 (bad session JWT) is REAUTH_REQUIRED; a 400 is VENDOR_ERROR with the vendor's message, or naming the exchange when it says nothing", async () => {
   const bogus = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl"; // no exp, wrong signature
   const client = await fresh("runbuggy", { sessionJwt: bogus, tokenName: "t" });
   const unauthorized = await rejects(client.getToken(), "REAUTH_REQUIRED", { vendor: "runbuggy", status: 401 });
@@ -247,18 +248,29 @@ test("RunBuggy exchange errors: 401 (bad session JWT) is REAUTH_REQUIRED, 400 VA
   const invalid = await rejects(other.getToken(), "VENDOR_ERROR", { vendor: "runbuggy", status: 400 });
   assert.match(invalid.message, /name is already used/);
   noSecrets(invalid, jwt);
+  // The recorded bad request of RunBuggy's auth endpoints: an empty text/plain 400 [rec].
+  await inject({ vendor: "runbuggy", path: "/accounts/api-token/tokens", status: 400, body: "", headers: { "content-type": "text/plain" } });
+  const silent = await rejects((await fresh("runbuggy", { sessionJwt: jwt, tokenName: "t3" })).getToken(), "VENDOR_ERROR", { vendor: "runbuggy", status: 400 });
+  assert.match(silent.message, /API-token exchange \(POST \/api-token\/tokens, HTTP 400\) with an empty body/);
+  assert.match(silent.message, /tokenName/);
+  noSecrets(silent, jwt);
   // Never retried: each attempt would create a token on the account.
-  assert.equal(await sim.count("runbuggy", "POST /accounts/api-token/tokens"), 2);
+  assert.equal(await sim.count("runbuggy", "POST /accounts/api-token/tokens"), 3);
 });
 
-test("RunBuggy: the token field is read leniently (apiToken, value, access_token)", async () => {
+test("RunBuggy: the token field is read leniently (apiToken, value, access_token with token_type)", async () => {
   const jwt = await sessionJwt(3600);
   for (const field of ["apiToken", "value", "access_token"]) {
     await inject({ vendor: "runbuggy", path: "/accounts/api-token/tokens", status: 200, body: { id: "x", name: "n", [field]: `tok-${field}`, expireAt: null } });
     const client = await fresh("runbuggy", { sessionJwt: jwt, tokenName: `lenient-${field}` });
     assert.equal(await client.getToken(), `tok-${field}`);
   }
-  assert.equal(await sim.count("runbuggy", "POST /accounts/api-token/tokens"), 3);
+  // The shape of RunBuggy's former login answer [rec].
+  await inject({ vendor: "runbuggy", path: "/accounts/api-token/tokens", status: 200, body: { username: CREDENTIALS.runbuggy.user, roles: ["SHIPPER"], token_type: "Bearer", access_token: "k2m9x7q4w1e8r5t3y6u0i2o4p7a9s1d3" } });
+  const recorded = await fresh("runbuggy", { sessionJwt: jwt, tokenName: "recorded-shape" });
+  const info = await recorded.getTokenInfo();
+  assert.deepEqual([info.token, info.expiresAt], ["k2m9x7q4w1e8r5t3y6u0i2o4p7a9s1d3", null]);
+  assert.equal(await sim.count("runbuggy", "POST /accounts/api-token/tokens"), 4);
 });
 
 // =============================================================================
@@ -375,6 +387,58 @@ test("Personr regenerateOnRejection: true: a replaced token is regenerated once 
   const renewed = await a.getToken();
   assert.notEqual(renewed, mine);
   assert.equal(calls[1].headers.authorization, `Bearer ${renewed}`);
+});
+
+test("Personr idle drop: a token unused for 30 days is rejected by Bubble; the library regenerates it by itself and says why", async () => {
+  const client = await fresh("personr", PERSONR);
+  const events = [];
+  client.on("regenerated", (e) => events.push(e));
+  const first = await client.getToken();
+  await timeTravel(31 * 86400, async () => {
+    const response = await client.fetch("/api/1.1/obj/workspace", {});
+    assert.equal(response.status, 200);
+    assert.notEqual(await client.getToken(), first);
+  });
+  assert.deepEqual(await counts("personr"), { "POST /api/1.1/wf/api-token-generate": 2, "GET /api/1.1/obj/workspace": 2 });
+  assert.equal(events.length, 1, JSON.stringify(events));
+  assert.deepEqual([events[0].vendor, events[0].reason], ["personr", "idle"]);
+  assert.match(events[0].message, /unused for 31 days/);
+  assert.ok(!JSON.stringify(events).includes(first));
+});
+
+test("Personr: a token in use is not idle (last use kept in the entry), and a rejection then keeps the rule: REAUTH_REQUIRED", async () => {
+  const store = kvStore();
+  const client = await fresh("personr", PERSONR, { store });
+  const events = [];
+  client.on("regenerated", (e) => events.push(e));
+  await client.getToken();
+  await timeTravel(20 * 86400, async () => {
+    assert.equal((await client.fetch("/api/1.1/obj/workspace", {})).status, 200);
+  });
+  const [[, entry]] = store.entries();
+  assert.ok(Math.abs(entry.lastUsedAt - (Date.now() + 20 * 86400 * 1000)) < 60000, `lastUsedAt ${entry.lastUsedAt}`);
+  await timeTravel(40 * 86400, async () => {
+    // 40 days after the login, 20 after the last use: still alive at Bubble.
+    assert.equal((await client.fetch("/api/1.1/obj/workspace", {})).status, 200);
+    await personrGenerateElsewhere();
+    await rejects(client.fetch("/api/1.1/obj/workspace", {}), "REAUTH_REQUIRED", { vendor: "personr" });
+  });
+  assert.deepEqual(events, []);
+  assert.equal(await sim.count("personr", "POST /api/1.1/wf/api-token-generate"), 2, "the library's one, the other holder's");
+});
+
+test("Personr: a rejection is judged by its body whatever the status (here 400), and error bodies are read leniently", async () => {
+  await configure({ vendor: "personr", rejectionStatus: 400 });
+  const client = await fresh("personr", PERSONR);
+  await client.getToken();
+  await personrGenerateElsewhere();
+  await rejects(client.fetch("/api/1.1/obj/workspace", {}), "REAUTH_REQUIRED", { vendor: "personr" });
+  const rejected = (await log("personr")).filter((e) => e.path === "/api/1.1/obj/workspace");
+  assert.equal(rejected.length, 1);
+  // The seed's own 400 sample, trailing comma included.
+  await inject({ vendor: "personr", path: "/api/1.1/wf/api-token-generate", status: 400, body: '{"statusCode":400,"reason":"INVALID_LOGIN_CREDENTIALS","message":"We didn’t find an account with those login credentials",}' });
+  const error = await rejects((await fresh("personr", PERSONR)).getToken(), "INVALID_CREDENTIALS", { vendor: "personr", status: 400 });
+  assert.match(error.message, /We didn’t find an account/);
 });
 
 test("Personr api-change-workspace to an unknown workspace: the HTTP 200 {status:'error'} answer is returned untouched", async () => {
@@ -839,6 +903,46 @@ test("Zūm Rails block: a 429 is RATE_LIMITED ≈ 300 s; later logins of any pri
   });
 });
 
+test("Zūm Rails production: a 429 of an API call seen by client.fetch blocks logins too (held in the store), the answer returned as it is", async () => {
+  await withOwnSimulator(async (own) => {
+    await configure({ vendor: "zumrails", mode: "production", apiLimit: 1 }, own);
+    const store = kvStore();
+    const client = await fresh("zumrails", ZUM, { store }, own);
+    assert.equal((await client.fetch("/api/transaction/t1", {})).status, 200);
+    const limited = await client.fetch("/api/transaction/t2", {});
+    assert.equal(limited.status, 429, "the caller's own call is returned untouched");
+    assert.equal((await limited.json()).statusCode, 429);
+    assert.deepEqual(await counts("zumrails", own), { "POST /api/authorize": 1, "GET /api/transaction/t1": 1, "GET /api/transaction/t2": 1 });
+    const holds = [...store.map.keys()].filter((k) => k.endsWith(":hold"));
+    assert.equal(holds.length, 1, holds.join());
+    // The next renewal does not walk into the block: this client and another principal.
+    const reload = await rejects(client.getToken({ cache: "reload" }), "RATE_LIMITED", { vendor: "zumrails" });
+    assert.ok(reload.retryAfterSeconds > 290 && reload.retryAfterSeconds <= 300, `${reload.retryAfterSeconds}`);
+    const other = await fresh("zumrails", { username: "another-api-user", password: "another-password" }, { store }, own);
+    await rejects(other.getToken(), "RATE_LIMITED", { vendor: "zumrails" });
+    assert.equal(await own.count("zumrails", "POST /api/authorize"), 1, "no login while the IP is blocked");
+  });
+});
+
+test("Zūm Rails: an exceptionMessage object (RFC 7807 problem details, or {}) gives its title and errors, never [object Object]; the result's RefreshToken is never kept", async () => {
+  const problem = { type: "https://tools.ietf.org/html/rfc7231#section-6.5.1", title: "One or more validation errors occurred.", status: 400, errors: { Password: ["The Password field is required."] } };
+  await inject({ vendor: "zumrails", path: "/api/authorize", status: 400, body: { statusCode: 400, isError: true, responseException: { exceptionMessage: problem } } });
+  const client = await fresh("zumrails", ZUM);
+  const error = await rejects(client.getToken(), "VENDOR_ERROR", { vendor: "zumrails", status: 400 });
+  assert.match(error.message, /One or more validation errors occurred\.; Password: The Password field is required\./);
+  await inject({ vendor: "zumrails", path: "/api/authorize", count: 3, status: 500, body: { statusCode: 500, isError: true, responseException: { exceptionMessage: {} } } });
+  const empty = await rejects(client.getToken(), "VENDOR_ERROR", { vendor: "zumrails", status: 500 });
+  assert.doesNotMatch(empty.message, /object Object|\{\}/);
+
+  const store = kvStore();
+  const refresh = "zum-recorded-refresh-token-0001";
+  await inject({ vendor: "zumrails", path: "/api/authorize", status: 200, body: { statusCode: 200, message: "POST Request successful.", isError: false, result: { Id: "i-1", Role: "API", Token: "opaque-zum-token-2", CustomerId: "c-1", CompanyName: "Co", CustomerType: "Customer", Username: "u-1", CustomerCreatedAt: "2021-05-04T12:00:00Z", RefreshToken: refresh, CreatedAt: "2023-01-01T00:00:00Z", OtpReady: false } } });
+  const recorded = await fresh("zumrails", ZUM, { store });
+  const info = await recorded.getTokenInfo();
+  assert.deepEqual(info.meta, { customerId: "c-1", companyName: "Co", customerType: "Customer", role: "API", username: "u-1" });
+  assert.ok(store.writes.every((w) => !w.value.includes(refresh)), "the RefreshToken is not stored");
+});
+
 test("Zūm Rails 429 without a readable Retry-After: RATE_LIMITED with the documented 300 s", async () => {
   await withOwnSimulator(async (own) => {
     await inject({ vendor: "zumrails", path: "/api/authorize", count: 3, status: 429, body: { statusCode: 429, isError: true, responseException: { exceptionMessage: "Too many requests" } } }, own);
@@ -966,10 +1070,12 @@ test("VoIPBIN login tokens: Bearer header by default; ?token= (and no header) wi
   assert.deepEqual(await counts("voipbin"), { "POST /auth/login": 1, "GET /v1.0/accesskeys": 2 });
 });
 
-test("VoIPBIN createAccessKey: under 86400 s is INVALID_OPTIONS with zero requests; 86400 returns a vb_ token that works", async () => {
+test("VoIPBIN createAccessKey: under 86400 s or over the server's 32-bit 2147483647 is INVALID_OPTIONS with zero requests; 86400 returns a vb_ token that works", async () => {
   const client = await fresh("voipbin", VOIP);
   const error = await rejects(client.createAccessKey({ expireSeconds: 86399 }), "INVALID_OPTIONS");
   assert.match(error.message, /expireSeconds/);
+  const tooLong = await rejects(client.createAccessKey({ expireSeconds: 2147483648 }), "INVALID_OPTIONS");
+  assert.match(tooLong.message, /2147483647/);
   assert.deepEqual(await counts("voipbin"), {}, "not even a login");
 
   const key = await client.createAccessKey({ name: "ci", detail: "vendors test", expireSeconds: 86400 });
@@ -1012,12 +1118,15 @@ test("VoIPBIN listAccessKeys follows next_page_token over every page (105 keys +
   assert.ok(keys.every((k) => k.token === undefined));
   assert.ok(!JSON.stringify(keys).includes(made[0].token));
 
+  assert.ok(keys.every((k) => k.deletedAt === null && k.updatedAt === null), "the 9999-01-01 sentinel lists as null");
+  // VoIPBIN gives a next_page_token on the last page too; the page after it is empty [code].
   const pages = (await log("voipbin")).filter((e) => e.method === "GET");
-  assert.equal(pages.length, 2);
+  assert.equal(pages.length, 3);
   assert.deepEqual(pages[0].query, { page_size: "100" });
   assert.equal(pages[1].query.page_size, "100");
   assert.ok(pages[1].query.page_token, "the second page is asked for with the token of the first");
-  assert.deepEqual(await counts("voipbin"), { "POST /auth/login": 1, "POST /v1.0/accesskeys": 105, "GET /v1.0/accesskeys": 2 });
+  assert.ok(pages[2].query.page_token && pages[2].query.page_token !== pages[1].query.page_token, "and the third with the second's");
+  assert.deepEqual(await counts("voipbin"), { "POST /auth/login": 1, "POST /v1.0/accesskeys": 105, "GET /v1.0/accesskeys": 3 });
 });
 
 test("VoIPBIN deleteAccessKey: returns the key with deletedAt set, and the key stops working", async () => {
@@ -1043,6 +1152,40 @@ test("VoIPBIN deleteAccessKey: returns the key with deletedAt set, and the key s
   const error = await rejects(user.fetch("/v1.0/accesskeys", {}), "TOKEN_REJECTED", { vendor: "voipbin" });
   noSecrets(error, key.token);
   assert.equal(await sim.count("voipbin", "GET /v1.0/accesskeys"), before + 1);
+});
+
+test("VoIPBIN: the pre-2026 expire claim without a zone is read as UTC (older self-hosted installs)", async () => {
+  await configure({ vendor: "voipbin", expireFormat: "legacy" });
+  const client = await fresh("voipbin", VOIP);
+  const info = await client.getTokenInfo();
+  const { expire, customer } = claims(info.token);
+  assert.match(expire, /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{6}$/);
+  assert.equal(typeof customer, "string");
+  assert.ok(Math.abs(info.expiresAt - Date.parse(`${expire.replace(" ", "T")}Z`)) <= 2000, `${info.expiresAt} vs ${expire}`);
+  assert.equal((await client.fetch("/v1.0/accesskeys", {})).status, 200);
+});
+
+test("VoIPBIN access-key error envelopes: NOT_FOUND → VENDOR_ERROR, INVALID_ARGUMENT → INVALID_OPTIONS, PERMISSION_DENIED → TOKEN_REJECTED, with VoIPBIN's message", async () => {
+  const client = await fresh("voipbin", VOIP);
+  const missing = await rejects(client.deleteAccessKey("00000000-0000-4000-8000-000000000000"), "VENDOR_ERROR", { vendor: "voipbin", status: 404 });
+  assert.match(missing.message, /NOT_FOUND.*The access key was not found\./);
+  await inject({ vendor: "voipbin", method: "POST", path: "/v1.0/accesskeys", status: 400, body: { error: { status: "INVALID_ARGUMENT", reason: "INVALID_ARGUMENT", message: "name is too long", request_id: "r" } } });
+  const invalid = await rejects(client.createAccessKey({ name: "x", expireSeconds: 86400 }), "INVALID_OPTIONS", { vendor: "voipbin", status: 400 });
+  assert.match(invalid.message, /name is too long/);
+  await inject({ vendor: "voipbin", method: "GET", path: "/v1.0/accesskeys", status: 403, body: { error: { status: "PERMISSION_DENIED", reason: "PERMISSION_DENIED", message: "agent lacks permission", request_id: "r" } } });
+  const denied = await rejects(client.listAccessKeys(), "TOKEN_REJECTED", { vendor: "voipbin", status: 403 });
+  assert.match(denied.message, /agent lacks permission/);
+});
+
+test("VoIPBIN's real 429 envelope (RESOURCE_EXHAUSTED / RATE_LIMIT_EXCEEDED, limited by ip) is RATE_LIMITED with its Retry-After", async () => {
+  await withOwnSimulator(async (own) => {
+    await configure({ vendor: "voipbin", ratePerSecond: 0.01, burst: 0 }, own);
+    const client = await fresh("voipbin", VOIP, {}, own);
+    const error = await rejects(client.getToken(), "RATE_LIMITED", { vendor: "voipbin", status: 429, retryAfterSeconds: 100 });
+    assert.match(error.message, /RATE_LIMIT_EXCEEDED, limited by ip/);
+    noSecrets(error, VOIP.password);
+    assert.deepEqual(await counts("voipbin", own), { "POST /auth/login": 1 });
+  });
 });
 
 test("VoIPBIN login 429 with Retry-After: 120 is RATE_LIMITED carrying 120", async () => {

@@ -352,7 +352,7 @@ export function createTokenBucketLimiter() {
         b.tokens -= 1;
         return { allowed: true };
       }
-      return { allowed: false };
+      return { allowed: false, waitSeconds: ratePerSecond > 0 ? (1 - b.tokens) / ratePerSecond : Infinity };
     },
     clear: () => buckets.clear(),
   };

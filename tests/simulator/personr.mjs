@@ -9,6 +9,13 @@
 // user — every other holder of the old token starts getting 401. Tokens are
 // opaque (not JWTs) and last `expires` = 31536000 s from issue.
 //
+// From vendors.md § "What the real servers were seen to do" › Personr: Bubble
+// DROPS A TOKEN AFTER 30 DAYS WITHOUT USE, whatever `expires` says [3p]
+// (driven by the simulated clock: POST /__sim/clock); the rejection body is
+// {"error_class":"Unauthorized", ..., "translation":"Invalid or expired
+// token: …"} and its HTTP status is not published: `rejectionStatus`
+// (default 401) sets it.
+//
 // [inferred] choices:
 //  - api-token-generate reads multipart/form-data and x-www-form-urlencoded
 //    bodies; a JSON body is answered as if the fields were missing (MISSING_DATA),
@@ -23,7 +30,9 @@
 //  - DEVIATION from Bubble: the 401 translation echoes only the first 8
 //    characters of the rejected token followed by "…" (Bubble echoes all of
 //    it); the simulator must not teach clients that logging this text is safe;
-//  - generic errors (404, 405, 413, 500) use the {statusCode, body:{status, message}} shape.
+//  - generic errors (404, 405, 413, 500) use the {statusCode, body:{status, message}} shape;
+//  - "use" is any authenticated call; a dropped token stays dead (only a new
+//    generation gives a working token).
 
 import { CREDENTIALS } from "./credentials.mjs";
 import {
@@ -39,6 +48,7 @@ import {
 } from "./lib.mjs";
 
 const TOKEN_LIFETIME_SECONDS = 31536000; // 1 year [doc]
+const IDLE_DROP_MS = 30 * 86400 * 1000; // [3p, Bubble support]
 
 /** A Bubble unique id: 13-digit millisecond timestamp, "x", 18 digits. */
 const bubbleId = (nowMs) => `${String(Math.trunc(nowMs)).padStart(13, "0").slice(-13)}x${randomDigits(18)}`;
@@ -59,7 +69,7 @@ function createState({ nowMs }) {
   const workspace = { _id: "1700000000000x100000000000000001", name: "Simulated Workspace", "Created Date": new Date(nowMs).toISOString() };
   return {
     users: new Map([
-      [email.toLowerCase(), { userId: "1700000000000x424242424242424242", email, password, token: null, issuedMs: 0, workspaces: [workspace], currentWorkspace: workspace._id }],
+      [email.toLowerCase(), { userId: "1700000000000x424242424242424242", email, password, token: null, issuedMs: 0, lastUsedMs: 0, workspaces: [workspace], currentWorkspace: workspace._id }],
     ]),
   };
 }
@@ -72,19 +82,23 @@ function generateToken(ctx, email, password) {
   // Issuing replaces the user's only valid token: the previous one dies here.
   user.token = `bus|${user.userId}|${bubbleId(ctx.nowMs)}`;
   user.issuedMs = ctx.nowMs;
+  user.lastUsedMs = ctx.nowMs;
   return json(200, { status: "success", response: { token: user.token, user_id: user.userId, expires: TOKEN_LIFETIME_SECONDS } });
 }
 
 function bearerAuth(ctx) {
   const token = bearerToken(ctx.headers);
   for (const user of ctx.state.users.values()) {
-    if (token && user.token === token && ctx.nowMs < user.issuedMs + TOKEN_LIFETIME_SECONDS * 1000) {
+    if (!token || user.token !== token) continue;
+    if (ctx.nowMs - user.lastUsedMs >= IDLE_DROP_MS) user.token = null; // Bubble's idle drop
+    else if (ctx.nowMs < user.issuedMs + TOKEN_LIFETIME_SECONDS * 1000) {
+      user.lastUsedMs = ctx.nowMs;
       return { principal: user };
     }
   }
   const shown = token ? `: ${token.slice(0, 8)}…` : ""; // never the whole token (see header)
   return {
-    response: json(401, {
+    response: json(ctx.config.rejectionStatus, {
       error_class: "Unauthorized",
       args: { code: bubbleId(ctx.nowMs) },
       message: null,
@@ -137,7 +151,9 @@ function changeWorkspace(ctx) {
 export default {
   name: "personr",
   cors: CORS_POLICIES.reflectOrigin,
-  config: {},
+  config: {
+    rejectionStatus: { default: 401, type: "integer", min: 200, doc: "HTTP status of the token-rejection body (Bubble does not publish it)" },
+  },
   createState,
   error: (status, message) => bubbleError(status, statusConstant(status), message),
   routes: {

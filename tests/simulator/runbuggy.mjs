@@ -12,18 +12,25 @@
 // API (GET /__sim/runbuggy/session-jwt). The JWT is exchanged once for a
 // long-lasting API token, which every API call sends as a bearer token.
 //
+// From vendors.md § "What the real servers were seen to do" › RunBuggy: a bad
+// request to RunBuggy's auth endpoints got 400 with an EMPTY text/plain body
+// [rec]; its JWTs carry sub, userId, rbuser, exp and NO iat [doc]; the
+// {code, message, field} 400 belongs to the Orders API.
+//
 // [inferred] choices (vendors.md says the response is undocumented):
 //  - the exchange answers 200 {id, name, description, disabled, expireAt, token}
 //    with a 32-char lowercase alphanumeric token (the shape of the seed's example);
 //  - expireAt null = never expires; an ISO-8601 timestamp = expires then;
-//    anything else = 400 VALIDATION on field expireAt;
+//  - a malformed JSON body, a missing name, a bad description, disabled or
+//    expireAt = 400 with an empty text/plain body (the exchange's bad request);
 //  - disabled: true is echoed and such a token does not authenticate;
-//  - a malformed JSON body = 400 {code:"VALIDATION", message, field:null};
-//  - the session JWT is HS256 with `exp` and `sub` (user email); it is not
-//    accepted by the API (only API tokens are), and API tokens are not accepted
-//    by the accounts endpoint;
+//  - the Orders API answers a malformed body with 400 {code:"VALIDATION", message, field:null};
+//  - the session JWT is HS256 with `sub` (user email), `userId`, `rbuser` and
+//    `exp`, no `iat`; it is not accepted by the API (only API tokens are), and
+//    API tokens are not accepted by the accounts endpoint;
 //  - every 401/403/404/405/413/500 has an empty body ("no declared body" [doc]).
 
+import { createHash } from "node:crypto";
 import { CREDENTIALS } from "./credentials.mjs";
 import {
   CORS_POLICIES,
@@ -45,6 +52,8 @@ const ORDERS = Object.freeze([
 ]);
 
 const validation = (message, field) => json(400, { code: "VALIDATION", message, field });
+/** The exchange's bad request [rec]: 400, an empty text/plain body. */
+const badExchange = () => empty(400, { "content-type": "text/plain; charset=utf-8" });
 const unauthorized = () => empty(401);
 
 function createState({ nowMs }) {
@@ -61,9 +70,10 @@ function createState({ nowMs }) {
   return { secret: randomSecret(), tokens };
 }
 
-/** Session JWT from the (simulated) web login: HS256 with sub, iat, exp. */
+/** Session JWT from the (simulated) web login: HS256 with sub, userId, rbuser, exp and no iat [doc]. */
 function mintSessionJwt(state, { user, ttlSeconds, nowSeconds }) {
-  return signJwt({ sub: user, iat: nowSeconds, exp: nowSeconds + ttlSeconds, scope: "web-session" }, state.secret);
+  const userId = Number.parseInt(createHash("sha1").update(user).digest("hex").slice(0, 8), 16);
+  return signJwt({ sub: user, userId, rbuser: user.split("@")[0], exp: nowSeconds + ttlSeconds, scope: "web-session", jti: uuid() }, state.secret);
 }
 
 // --- auth checks (route-level) ---------------------------------------------
@@ -85,20 +95,14 @@ function apiToken(ctx) {
 
 function createApiToken(ctx) {
   const body = parseJsonObject(ctx.text);
-  if (!body) return validation("request body must be a JSON object", null);
+  if (!body) return badExchange();
   const name = nonEmptyString(body.name);
-  if (!name) return validation("name is required", "name");
-  if (body.description !== undefined && body.description !== null && typeof body.description !== "string") {
-    return validation("description must be a string", "description");
-  }
-  if (body.disabled !== undefined && typeof body.disabled !== "boolean") {
-    return validation("disabled must be a boolean", "disabled");
-  }
+  if (!name) return badExchange();
+  if (body.description !== undefined && body.description !== null && typeof body.description !== "string") return badExchange();
+  if (body.disabled !== undefined && typeof body.disabled !== "boolean") return badExchange();
   const expireAt = body.expireAt ?? null;
   const expiresAtMs = expireAt === null ? null : Date.parse(expireAt);
-  if (expireAt !== null && (typeof expireAt !== "string" || Number.isNaN(expiresAtMs))) {
-    return validation("expireAt must be an ISO-8601 timestamp or null", "expireAt");
-  }
+  if (expireAt !== null && (typeof expireAt !== "string" || Number.isNaN(expiresAtMs))) return badExchange();
 
   const record = {
     id: uuid(),

@@ -160,6 +160,38 @@ impl<'a> Http<'a> {
     }
 }
 
+/// A vendor's body as JSON, forgiving trailing commas before `}` or `]`
+/// (Personr's own documented error sample has one): `None` when it is not
+/// JSON even so.
+pub fn lenient_json(text: &str) -> Option<Value> {
+    crate::core::json::parse(text).or_else(|| {
+        let mut out = String::with_capacity(text.len());
+        let (mut in_string, mut escaped) = (false, false);
+        for (at, c) in text.char_indices() {
+            if in_string {
+                if escaped {
+                    escaped = false;
+                } else if c == '\\' {
+                    escaped = true;
+                } else if c == '"' {
+                    in_string = false;
+                }
+            } else if c == '"' {
+                in_string = true;
+            } else if c == ',' {
+                let next = text
+                    .get(at + 1..)
+                    .and_then(|rest| rest.trim_start().chars().next());
+                if matches!(next, Some('}' | ']')) {
+                    continue;
+                }
+            }
+            out.push(c);
+        }
+        crate::core::json::parse(&out)
+    })
+}
+
 /// The first of `names` that holds a non-empty string.
 pub fn string_field<'v>(value: &'v Value, names: &[&str]) -> Option<&'v str> {
     names

@@ -403,7 +403,7 @@ pub fn login_error_from(response: &HttpResponse, body: &Value) -> AuthError {
             ErrorCode::RateLimited,
             status,
             format!(
-                "emnify locked this account for 5 minutes after repeated failed logins (401, 1105 TooManyRequests){}; no login is sent until the lock ends",
+                "emnify locked the account for 5 minutes after failed logins (1105 TooManyRequests){}; no login is sent until then",
                 said(body)
             ),
         )
@@ -415,7 +415,7 @@ pub fn login_error_from(response: &HttpResponse, body: &Value) -> AuthError {
             ErrorCode::InvalidCredentials,
             status,
             format!(
-                "emnify refused the login (HTTP 401{}){}: check the application token (it may be revoked or past its expiry date) or the username and password (the user may be suspended)",
+                "emnify refused the login (HTTP 401{}){}: the application token may be revoked or expired, the username or password wrong, or the user suspended",
                 code.map(|c| format!(", {c}")).unwrap_or_default(),
                 said(body)
             ),

@@ -9,20 +9,33 @@
 //!   there is no refresh and no revoke, and generating again is the only
 //!   renewal — so the client never does it silently.
 //! - Errors come in several shapes; the HTTP status alone is not enough
-//!   (`{status: "error"}` arrives with HTTP 200).
+//!   (`{status: "error"}` arrives with HTTP 200), and the seed's own 400
+//!   sample has a trailing comma: error bodies are read leniently.
+//! - From `vendors.md` § "What the real servers were seen to do" › Personr:
+//!   **Bubble drops a token after 30 days without use**, whatever `expires`
+//!   says [3p, Bubble support]. A rejection of a token unused that long is
+//!   that drop: every holder's copy is dead, so the client generates a new
+//!   one by itself (and says so with a `"regenerated"` event); any other
+//!   rejection keeps the rule above. The rejection body is
+//!   `{"error_class":"Unauthorized","translation":"Invalid or expired token: …"}`
+//!   with an unpublished status: it is judged by the body as well as by
+//!   401/403.
 
 use crate::core::error::{AuthError, ErrorCode};
 use crate::core::http::{HttpRequest, HttpResponse, LocalFuture, Method};
-use crate::core::json::{self, Value};
+use crate::core::json::Value;
 use crate::core::options::Fields;
 use crate::core::secret::Secret;
 use crate::core::token::TokenSet;
 use crate::core::vendors::common::{
-    clean_message, string_field, unexpected, vendor_error, AuthRetry, Http,
+    clean_message, lenient_json, string_field, unexpected, vendor_error, AuthRetry, Http,
 };
 use crate::core::vendors::{Vendor, VendorFlow};
 
 pub const ENVIRONMENTS: &[(&str, &str)] = &[("production", "https://enterprise.personr.co")];
+
+/// Bubble drops a token unused for this long [3p, Bubble support].
+pub const IDLE_DROP_MS: i64 = 30 * 86_400_000;
 
 pub struct Personr {
     root: String,
@@ -80,16 +93,24 @@ pub fn basic_request(root: &str, credential: &Secret) -> HttpRequest {
         .header("Authorization", format!("Basic {}", credential.expose()))
 }
 
-/// Bubble's "token invalid" answer: `{"error_class":"Unauthorized", …}`.
+/// Bubble's "token invalid" answer, whatever its status:
+/// `{"error_class":"Unauthorized", …}` or a `translation` saying
+/// "Invalid or expired token", read leniently.
 pub fn is_unauthorized_body(body: &str) -> bool {
-    json::parse(body)
-        .and_then(|b| b.get("error_class")?.as_str().map(|c| c == "Unauthorized"))
-        .unwrap_or(false)
+    lenient_json(body).is_some_and(|b| is_unauthorized(&b))
+}
+
+fn is_unauthorized(body: &Value) -> bool {
+    body.get("error_class").and_then(Value::as_str) == Some("Unauthorized")
+        || body
+            .get("translation")
+            .and_then(Value::as_str)
+            .is_some_and(|t| t.starts_with("Invalid or expired token"))
 }
 
 /// Reads an `api-token-generate` answer; `now_ms` is the time of issue.
 pub fn parse_generate(response: &HttpResponse, now_ms: i64) -> Result<TokenSet, AuthError> {
-    let body = response.json().unwrap_or(Value::Null);
+    let body = lenient_json(&response.body).unwrap_or(Value::Null);
     let status_word = body.get("status").and_then(Value::as_str);
     if response.is_success() && status_word == Some("success") {
         let inner = body.get("response").unwrap_or(&Value::Null);
@@ -154,7 +175,7 @@ pub fn error_from(response: &HttpResponse, body: &Value) -> AuthError {
     }
     // 401 {"error_class":"Unauthorized", …, "translation":"Invalid or expired token: bus|…"}
     // The translation echoes the token, so it is never quoted.
-    if body.get("error_class").and_then(Value::as_str) == Some("Unauthorized") {
+    if is_unauthorized(body) {
         return vendor_error(
             Vendor::Personr,
             ErrorCode::TokenRejected,
@@ -217,8 +238,18 @@ impl VendorFlow for Personr {
         secrets
     }
 
+    /// 401, 403, or Bubble's rejection body at any status (unpublished).
     fn is_rejection(&self, status: u16, body: &str) -> bool {
-        status == 401 || is_unauthorized_body(body)
+        status == 401 || status == 403 || is_unauthorized_body(body)
+    }
+
+    /// Every error answer is read: Bubble's rejection status is unpublished.
+    fn may_be_rejection(&self, status: u16) -> bool {
+        !(200..300).contains(&status)
+    }
+
+    fn idle_drop_ms(&self) -> Option<i64> {
+        Some(IDLE_DROP_MS)
     }
 
     fn renews_after_rejection(&self) -> bool {

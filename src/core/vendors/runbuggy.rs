@@ -10,6 +10,13 @@
 //!   expires [inferred].
 //! - The library cannot renew by itself: once the session JWT's `exp` has
 //!   passed, a person must sign in again.
+//! - From `vendors.md` § "What the real servers were seen to do" › RunBuggy:
+//!   RunBuggy's former login answered `{username, roles, token_type:
+//!   "Bearer", access_token}`, and a bad request got **400 with an empty
+//!   `text/plain` body** [rec]; its OAuth JWTs carry `sub, userId, rbuser,
+//!   exp` and **no `iat`** [doc]. So the exchange's answer may carry
+//!   `access_token` and `token_type`, its 400 may say nothing, and a session
+//!   JWT may lack `iat` (and is named by `sub`, else `userId` or `rbuser`).
 
 use crate::core::error::{AuthError, ErrorCode};
 use crate::core::http::{HttpRequest, HttpResponse, LocalFuture, Method};
@@ -147,20 +154,26 @@ pub fn parse_exchange(
         return Err(reauth("RunBuggy rejected the session JWT (HTTP 401)").with_status(401));
     }
     if !response.is_success() {
-        // 400 {code, message, field}
+        // 400 {code, message, field} (the Orders API's shape), or nothing.
         let message =
             string_field(&body, &["message"]).map(|m| match string_field(&body, &["field"]) {
                 Some(field) => format!("{m} (field {field})"),
                 None => m.to_string(),
             });
         if response.status == 400 {
+            let said = match &message {
+                Some(text) => format!(": \"{}\"", clean_message(text)),
+                None => format!(
+                    " with {}: check credentials.tokenName, description and expireAt",
+                    crate::core::vendors::common::describe_body(response)
+                ),
+            };
             return Err(vendor_error(
                 Vendor::RunBuggy,
                 ErrorCode::VendorError,
                 400,
                 format!(
-                    "RunBuggy refused the token request (HTTP 400): \"{}\"",
-                    clean_message(message.as_deref().unwrap_or("no message"))
+                    "RunBuggy refused the API-token exchange (POST /api-token/tokens, HTTP 400){said}"
                 ),
             ));
         }
@@ -216,10 +229,19 @@ impl VendorFlow for RunBuggy {
                 token_name,
                 ..
             } => {
-                // The session's user (`sub`) names the principal, so a new
-                // session JWT for the same user finds the cached token.
+                // The session's user names the principal, so a new session
+                // JWT for the same user finds the cached token: `sub`, else
+                // RunBuggy's own `userId` / `rbuser` claims.
                 let who = jwt_claims(session_jwt.expose())
-                    .and_then(|c| c.get("sub")?.as_str().map(str::to_string))
+                    .and_then(|c| {
+                        ["sub", "userId", "rbuser"]
+                            .iter()
+                            .find_map(|name| match c.get(name)? {
+                                Value::String(s) if !s.is_empty() => Some(s.clone()),
+                                Value::Number(n) => n.as_i64().map(|n| n.to_string()),
+                                _ => None,
+                            })
+                    })
                     .unwrap_or_else(|| session_jwt.expose().to_string());
                 format!("session:{who}:{token_name}")
             }

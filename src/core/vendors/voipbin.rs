@@ -11,6 +11,19 @@
 //!   the `Authorization` header.
 //! - `/auth/*` allows 10 requests per second per IP; over it, 429 with
 //!   `Retry-After`.
+//!
+//! From `vendors.md` § "What the real servers were seen to do" › VoIPBIN
+//! (`lib/service/auth.go`, `lib/apierror/envelope.go`, `server/accesskeys.go`,
+//! `utilhandler/time.go`):
+//! - `expire` is `2006-01-02T15:04:05.000000Z` since February 2026 and
+//!   `2006-01-02 15:04:05.000000` (no zone: UTC) before and on older
+//!   self-hosted installs; both are read.
+//! - Errors are envelopes `{"error":{status, reason, message, details?}}`:
+//!   access-key routes answer `INVALID_ARGUMENT` (400), `PERMISSION_DENIED`
+//!   (403), `NOT_FOUND` (404); the 429 is `RESOURCE_EXHAUSTED` /
+//!   `RATE_LIMIT_EXCEEDED` with `details[].limited_by`.
+//! - A live key's `tm_delete` is the sentinel `9999-01-01T00:00:00.000000Z`;
+//!   an access key's `expire` is a 32-bit integer of seconds.
 
 use crate::core::error::{AuthError, ErrorCode};
 use crate::core::http::{
@@ -45,6 +58,11 @@ pub struct Voipbin {
 
 /// The shortest access-key lifetime VoIPBIN accepts, in seconds.
 pub const MIN_ACCESS_KEY_SECONDS: f64 = 86_400.0;
+/// The longest: the server stores `expire` as a 32-bit integer.
+pub const MAX_ACCESS_KEY_SECONDS: f64 = 2_147_483_647.0;
+
+/// What VoIPBIN writes for "never" in `tm_update` / `tm_delete`.
+const NOT_SET: &str = "9999-01-01";
 
 /// `createAccessKey` parameters.
 #[derive(Clone, Debug, PartialEq)]
@@ -62,7 +80,11 @@ impl NewAccessKey {
             "createAccessKey options",
         )?;
         let expire = fields
-            .optional_number("expireSeconds", MIN_ACCESS_KEY_SECONDS, 3.2e9)?
+            .optional_number(
+                "expireSeconds",
+                MIN_ACCESS_KEY_SECONDS,
+                MAX_ACCESS_KEY_SECONDS,
+            )?
             .ok_or_else(|| {
                 AuthError::invalid_options(
                     "options.expireSeconds is required: the key's lifetime in seconds, at least 86400 (one day)",
@@ -179,15 +201,88 @@ fn access_key_to_js(item: &Value) -> Value {
     .into_iter()
     .map(|(js, vendor)| (js.to_owned(), text(vendor)))
     .collect();
+    // The "not deleted / never updated" sentinel reads as null.
+    for name in ["updatedAt", "deletedAt"] {
+        if key
+            .get(name)
+            .and_then(Value::as_str)
+            .is_some_and(|t| t.starts_with(NOT_SET))
+        {
+            key.insert(name, Value::Null);
+        }
+    }
     if let Some(token) = item.get("token").and_then(Value::as_str) {
         key.insert("token", Value::from(token));
     }
     Value::Object(key)
 }
 
+/// The error of an answer in VoIPBIN's envelope
+/// `{"error":{status, reason, message, details?}}`: the code from `status`,
+/// the message from `message` and `reason` (and `details[].limited_by` of a
+/// 429). `None` when the body is not an envelope (older servers answer
+/// empty bodies).
+fn envelope_error(response: &HttpResponse, body: &Value) -> Option<AuthError> {
+    let word = body.pointer("/error/status")?.as_str()?;
+    let code = match word {
+        "INVALID_ARGUMENT" => ErrorCode::InvalidOptions,
+        "PERMISSION_DENIED" | "UNAUTHENTICATED" => ErrorCode::TokenRejected,
+        "RESOURCE_EXHAUSTED" => ErrorCode::RateLimited,
+        _ if response.status == 429 => ErrorCode::RateLimited,
+        _ => ErrorCode::VendorError,
+    };
+    let error = body.get("error")?;
+    let text = |value: Option<&Value>| {
+        value
+            .and_then(Value::as_str)
+            .map(|t| crate::core::options::clip(&crate::core::vendors::common::clean_message(t)))
+    };
+    // Who was limited: the first of `details[].limited_by` (`ip` [code]).
+    let limited_by = error
+        .get("details")
+        .and_then(Value::as_array)
+        .and_then(|details| text(details.first()?.get("limited_by")))
+        .map(|by| format!("limited by {by}"));
+    let label = [
+        text(error.get("status")),
+        text(error.get("reason")),
+        limited_by,
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(", ");
+    let said = text(error.get("message"))
+        .map(|m| format!(": \"{m}\""))
+        .unwrap_or_default();
+    let retry = if code == ErrorCode::RateLimited {
+        response.retry_after_seconds()
+    } else {
+        None
+    };
+    let wait = retry
+        .map(|seconds| format!("; retry after {seconds} s"))
+        .unwrap_or_default();
+    Some(
+        vendor_error(
+            Vendor::Voipbin,
+            code,
+            response.status,
+            format!(
+                "VoIPBIN answered HTTP {} ({label}){said}{wait}",
+                response.status
+            ),
+        )
+        .with_retry_after(retry),
+    )
+}
+
 /// Errors of the access-key routes.
 fn management_error(response: &HttpResponse) -> AuthError {
     let body = response.json().unwrap_or(Value::Null);
+    if let Some(error) = envelope_error(response, &body) {
+        return error;
+    }
     match response.status {
         400 => vendor_error(
             Vendor::Voipbin,
@@ -199,7 +294,7 @@ fn management_error(response: &HttpResponse) -> AuthError {
             Vendor::Voipbin,
             ErrorCode::TokenRejected,
             401,
-            format!("VoIPBIN rejected the credentials (HTTP 401{})", error_reason(&body)),
+            "VoIPBIN rejected the credentials (HTTP 401)".into(),
         ),
         _ => {
             let message = body.pointer("/error/message").and_then(Value::as_str);
@@ -262,20 +357,18 @@ pub fn parse_login(response: &HttpResponse, now_ms: i64) -> Result<TokenSet, Aut
             "VoIPBIN refused the login (HTTP 400): check the username and password".to_string(),
         ));
     }
-    if response.status == 401 {
-        return Err(vendor_error(
-            Vendor::Voipbin,
-            ErrorCode::InvalidCredentials,
-            401,
-            format!(
-                "VoIPBIN refused the login (HTTP 401{})",
-                error_reason(&body)
-            ),
-        ));
-    }
     if !response.is_success() {
-        let message = body.pointer("/error/message").and_then(Value::as_str);
-        return Err(unexpected(Vendor::Voipbin, response, "a token", message));
+        let error = envelope_error(response, &body)
+            .unwrap_or_else(|| unexpected(Vendor::Voipbin, response, "a token", None));
+        // A 401 to a login is a credentials failure, whatever its envelope.
+        return Err(if response.status == 401 {
+            AuthError {
+                code: ErrorCode::InvalidCredentials,
+                ..error
+            }
+        } else {
+            error
+        });
     }
     let token = string_field(&body, &["token"])
         .ok_or_else(|| unexpected(Vendor::Voipbin, response, "a token", None))?;
@@ -292,22 +385,6 @@ pub fn parse_login(response: &HttpResponse, now_ms: i64) -> Result<TokenSet, Aut
         tokens.meta.insert("username", Value::from(username));
     }
     Ok(tokens)
-}
-
-/// `, UNAUTHENTICATED/INVALID_CREDENTIALS` from VoIPBIN's error object.
-fn error_reason(body: &Value) -> String {
-    let part = |name: &str| {
-        body.pointer(&format!("/error/{name}"))
-            .and_then(Value::as_str)
-            .map(|text| {
-                crate::core::options::clip(&crate::core::vendors::common::clean_message(text))
-            })
-    };
-    match (part("status"), part("reason")) {
-        (Some(status), Some(reason)) => format!(", {status}/{reason}"),
-        (Some(status), None) => format!(", {status}"),
-        _ => String::new(),
-    }
 }
 
 impl VendorFlow for Voipbin {

@@ -7,8 +7,17 @@
 //!   `isError` is checked before anything else.
 //! - The token is a JWT with `exp` ("up to an hour": read `exp`).
 //! - `PATCH {env}/api/authorize/canceltoken` with the bearer token cancels it.
-//! - Errors: `{statusCode, isError: true, responseException: {exceptionMessage}}`.
-//!   Exceeding a rate limit **blocks the caller's IP for 5 minutes** (429).
+//! - Errors: `{statusCode, isError: true, responseException: {exceptionMessage}}`
+//!   (the .NET AutoWrapper envelope: the HTTP status equals `statusCode`).
+//!   `exceptionMessage` is documented as an **object** — `{}` or RFC 7807
+//!   problem details `{type, title, status, errors}` — as well as a string
+//!   (`vendors.md` § "What the real servers were seen to do" › Zūm Rails).
+//! - Exceeding **any** rate limit (`/api/authorize`, and in production the
+//!   filter endpoints and `GET /api/transaction/*`) **blocks the caller's IP
+//!   for 5 minutes** (429): a 429 of an API call holds the next login too.
+//! - The real `result` also has `Id, CustomerCreatedAt, RefreshToken,
+//!   CreatedAt, OtpReady` [rec]; no refresh endpoint is documented, so the
+//!   `RefreshToken` is never kept.
 
 use crate::core::error::{AuthError, ErrorCode};
 use crate::core::http::{HttpRequest, HttpResponse, LocalFuture, Method};
@@ -66,11 +75,40 @@ pub fn cancel_request(root: &str, token: &Secret) -> HttpRequest {
         .header("Content-Type", "application/json")
 }
 
+/// The text of an `exceptionMessage`: a string, or RFC 7807 problem details
+/// (`title`, `detail`, and `errors` as `{field: [messages]}`); `None` for an
+/// empty object or anything else.
+pub fn exception_text(value: &Value) -> Option<String> {
+    if let Some(text) = value.as_str() {
+        return Some(text.to_string());
+    }
+    let mut parts: Vec<String> = ["title", "detail"]
+        .iter()
+        .filter_map(|name| value.get(name)?.as_str())
+        .filter(|text| !text.trim().is_empty())
+        .map(str::to_string)
+        .collect();
+    if let Some(Value::Object(errors)) = value.get("errors") {
+        for (field, messages) in errors.iter() {
+            let said: Vec<&str> = match messages {
+                Value::Array(items) => items.iter().filter_map(Value::as_str).collect(),
+                other => other.as_str().into_iter().collect(),
+            };
+            if !said.is_empty() {
+                parts.push(format!("{field}: {}", said.join(", ")));
+            }
+        }
+    }
+    (!parts.is_empty()).then(|| parts.join("; "))
+}
+
 /// The error of an answer with `isError: true` (or a non-2xx status).
 pub fn error_from(response: &HttpResponse, body: &Value) -> AuthError {
-    let message = body
+    let exception = body
         .pointer("/responseException/exceptionMessage")
-        .and_then(Value::as_str)
+        .and_then(exception_text);
+    let message = exception
+        .as_deref()
         .or_else(|| string_field(body, &["message"]));
     // The body's statusCode is what Zūm Rails means; the HTTP status may be 200.
     let status = body
@@ -182,6 +220,12 @@ impl VendorFlow for ZumRails {
 
     fn auth_retry(&self) -> AuthRetry {
         AuthRetry::NotRateLimits
+    }
+
+    /// Any 429 blocks the IP for 5 minutes, an API call's too: the next
+    /// login would be refused, so it holds off as after a login's 429.
+    fn api_hold_seconds(&self, status: u16, retry_after: Option<u64>) -> Option<u64> {
+        (status == 429).then(|| retry_after.unwrap_or(BLOCK_SECONDS))
     }
 
     fn secrets(&self) -> Vec<&str> {
