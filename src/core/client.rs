@@ -17,7 +17,7 @@ use crate::core::flight::{Flights, Polling};
 use crate::core::http::{is_header_safe, HttpRequest, HttpResponse, Transport};
 use crate::core::json::Map;
 use crate::core::lease;
-use crate::core::lock::LockManager;
+use crate::core::lock::{self, LockManager, StoreLease, StoreLock};
 use crate::core::options::ClientOptions;
 use crate::core::secret::Secret;
 use crate::core::store::{MemoryStore, StoreError, TokenStore};
@@ -105,6 +105,11 @@ const HOLD_THRESHOLD_SECONDS: u64 = 30;
 const STALE_READ_RETRIES: u32 = 4;
 const STALE_READ_PAUSE_MS: u64 = 25;
 
+/// How long the memory stands in for a failing store before it is tried
+/// again. Only renewals touch the store then (warm calls answer from
+/// memory), so a store still down costs one bounded wait per this period.
+const STORE_RETRY_MS: i64 = 2000;
+
 /// How often a polling waiter looks for the leader's result.
 const POLL_INTERVAL_MS: u64 = 10;
 
@@ -125,7 +130,9 @@ pub struct Client {
     parts: Parts,
     /// Where entries go when the configured store fails.
     fallback: MemoryStore,
-    using_fallback: Cell<bool>,
+    /// Set while the configured store is failing: until when the memory
+    /// stands in for it before the store is tried again.
+    fallback_until: Cell<Option<i64>>,
     events: Events,
     /// `obtained_at` of the last entry announced by a `"token"` event.
     announced: Cell<Option<i64>>,
@@ -153,7 +160,7 @@ impl Client {
             key,
             parts,
             fallback: MemoryStore::shared(),
-            using_fallback: Cell::new(false),
+            fallback_until: Cell::new(None),
             events: Events::default(),
             announced: Cell::new(None),
             decoded: RefCell::new(None),
@@ -416,12 +423,15 @@ impl Client {
     }
 
     /// Renews under the cross-context lock (Web Locks, else a lease in the
-    /// store). An entry found in the store once the lock is held (another
-    /// context renewed meanwhile) is used as is.
+    /// store; a store with `add` always gets its lease, since it is shared
+    /// beyond one browser). An entry found in the store once the lock is
+    /// held (another context renewed meanwhile) is used as is.
     async fn renew(&self, previous: Option<Entry>, rejected: Option<&Secret>) -> Renewal {
         let mut lease = None;
+        let mut held = None;
         let mut _guard = None;
-        if self.store().is_shared() {
+        let store = self.store();
+        if store.is_shared() {
             let clock = &*self.parts.clock;
             let asked_at = clock.now_ms();
             _guard = match &self.parts.locks {
@@ -429,9 +439,17 @@ impl Client {
                 None => None,
             };
             let waited = clock.now_ms() > asked_at;
-            if _guard.is_none() {
-                let hold_ms = i64::from(self.options.timeout_ms) * 2;
-                lease = lease::acquire(self.store(), clock, &self.key, hold_ms).await;
+            let hold_ms = i64::from(self.options.timeout_ms) * 2;
+            if store.atomic().is_some() {
+                let renewed = || self.renewed_elsewhere(previous.as_ref(), rejected);
+                match lock::acquire_in_store(store, clock, &self.key, hold_ms, renewed).await {
+                    Ok(StoreLock::Held(lease)) => held = Some(lease),
+                    Ok(StoreLock::Renewed(entry)) => return Ok((entry, true)),
+                    Ok(StoreLock::TimedOut) => {}
+                    Err(e) => self.fall_back(e),
+                }
+            } else if _guard.is_none() {
+                lease = lease::acquire(store, clock, &self.key, hold_ms).await;
             }
             // A context that waited for the lock most likely waited for
             // another's login. Tabs see each other's localStorage writes a
@@ -443,17 +461,13 @@ impl Client {
                     clock.sleep(STALE_READ_PAUSE_MS).await;
                 }
                 if let Some(entry) = self.renewed_elsewhere(previous.as_ref(), rejected).await {
-                    if let Some(lease) = lease {
-                        lease::release(self.store(), lease).await;
-                    }
+                    release(store, lease, held).await;
                     return Ok((entry, true));
                 }
             }
         }
         let result = self.obtain_and_store(previous).await;
-        if let Some(lease) = lease {
-            lease::release(self.store(), lease).await;
-        }
+        release(store, lease, held).await;
         result.map(|entry| (entry, false))
     }
 
@@ -625,7 +639,7 @@ impl Client {
         let until = self.parts.clock.now_ms() + (seconds as i64) * 1000;
         let text = encode_hold(until);
         self.fallback.put_now(&key, text.clone());
-        if !self.using_fallback.get() {
+        if !self.using_fallback() {
             let _ = self.parts.store.put(&key, text, Some(seconds)).await;
         }
     }
@@ -753,19 +767,37 @@ impl Client {
     }
 
     fn store(&self) -> &dyn TokenStore {
-        if self.using_fallback.get() {
+        if self.using_fallback() {
             &self.fallback
         } else {
             &*self.parts.store
         }
     }
 
+    fn using_fallback(&self) -> bool {
+        self.fallback_until
+            .get()
+            .is_some_and(|until| self.parts.clock.now_ms() < until)
+    }
+
+    /// The store failed: memory stands in for [`STORE_RETRY_MS`], then the
+    /// store is tried again (a Redis restart, a KV outage end). Said once
+    /// per outage.
     fn fall_back(&self, error: StoreError) {
-        if !self.using_fallback.replace(true) {
+        let until = self.parts.clock.now_ms() + STORE_RETRY_MS;
+        if self.fallback_until.replace(Some(until)).is_none() {
             self.events.emit(&Event::StorageFallback {
                 vendor: self.vendor(),
                 reason: error.0,
             });
+        }
+    }
+
+    /// The configured store answered again after an outage: the next
+    /// failure is a new outage, announced again.
+    fn store_answered(&self) {
+        if !self.using_fallback() {
+            self.fallback_until.set(None);
         }
     }
 
@@ -790,7 +822,10 @@ impl Client {
     /// replaced it), copied into the memory tier.
     async fn read_stored_entry(&self) -> Option<Entry> {
         let text = match self.store().get(&self.key).await {
-            Ok(text) => text,
+            Ok(text) => {
+                self.store_answered();
+                text
+            }
             Err(e) => {
                 self.fall_back(e);
                 self.fallback.get_now(&self.key)
@@ -886,6 +921,16 @@ impl Client {
         };
         self.events.emit(&Event::Error(error.clone()));
         error
+    }
+}
+
+/// Ends whichever lease a renewal took, in the store it was taken in.
+async fn release(store: &dyn TokenStore, lease: Option<lease::Lease>, held: Option<StoreLease>) {
+    if let Some(lease) = lease {
+        lease::release(store, lease).await;
+    }
+    if let Some(held) = held {
+        held.release(store).await;
     }
 }
 

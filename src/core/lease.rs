@@ -26,7 +26,31 @@ pub struct Lease {
     owner: String,
 }
 
-fn read_lease(text: Option<String>) -> Option<(String, i64)> {
+/// Where the lease on the entry `key` is kept.
+pub fn lease_key(key: &str) -> String {
+    format!("{key}:lease")
+}
+
+/// A name no other context (tab, isolate, process) picks: random, with the
+/// time and a serial of this realm.
+pub fn owner_id(clock: &dyn Clock) -> String {
+    let serial = COUNTER.with(|c| {
+        c.set(c.get() + 1);
+        c.get()
+    });
+    format!(
+        "{:x}-{serial}",
+        (clock.random() * 1e15) as u64 ^ clock.now_ms() as u64
+    )
+}
+
+/// A lease's text: who holds it and until when (local ms).
+pub fn encode_lease(owner: &str, until_ms: i64) -> String {
+    object! { "owner": owner, "until": until_ms }.encode()
+}
+
+/// The holder and end of a lease text; `None` when it is none of ours.
+pub fn read_lease(text: Option<String>) -> Option<(String, i64)> {
     let value = crate::core::json::parse(&text?)?;
     let owner = value.get("owner")?.as_str()?.to_string();
     Some((owner, value.get("until")?.as_i64()?))
@@ -40,15 +64,8 @@ pub async fn acquire(
     key: &str,
     hold_ms: i64,
 ) -> Option<Lease> {
-    let lease_key = format!("{key}:lease");
-    let serial = COUNTER.with(|c| {
-        c.set(c.get() + 1);
-        c.get()
-    });
-    let owner = format!(
-        "{:x}-{serial}",
-        (clock.random() * 1e15) as u64 ^ clock.now_ms() as u64
-    );
+    let lease_key = lease_key(key);
+    let owner = owner_id(clock);
     let deadline = clock.now_ms() + hold_ms;
     loop {
         let now = clock.now_ms();
@@ -60,7 +77,7 @@ pub async fn acquire(
             clock.sleep(POLL_MS).await;
             continue;
         }
-        let lease = object! { "owner": owner.as_str(), "until": now + hold_ms }.encode();
+        let lease = encode_lease(&owner, now + hold_ms);
         store.put(&lease_key, lease, Some(60)).await.ok()?;
         clock.sleep(SETTLE_MS).await;
         match read_lease(store.get(&lease_key).await.ok()?) {

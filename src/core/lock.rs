@@ -1,10 +1,16 @@
-//! Locks shared by every context that shares a persistent store (tabs and
-//! workers of one browser, through the Web Locks API). Within one realm the
-//! single flight already serialises renewals; the lock extends that across
-//! realms: check the store, take the lock, check again, only then log in.
+//! Locks shared by every context that shares a persistent store. Within one
+//! realm the single flight already serialises renewals; a lock extends that
+//! across realms: check the store, take the lock, check again, only then log
+//! in. Tabs and workers of one browser use the Web Locks API
+//! ([`LockManager`]); processes and machines sharing a store with
+//! put-if-absent use a lease in that store ([`acquire_in_store`]).
 
+use crate::core::clock::Clock;
 use crate::core::http::LocalFuture;
+use crate::core::lease::{encode_lease, lease_key, owner_id, read_lease};
+use crate::core::store::{StoreError, TokenStore};
 use std::any::Any;
+use std::future::Future;
 
 /// Held while a renewal runs; dropping it releases the lock.
 pub type LockGuard = Box<dyn Any>;
@@ -13,4 +19,113 @@ pub trait LockManager {
     /// Waits for the lock called `name`. `None` when no lock could be had
     /// (the API is missing or failed): the caller goes on without one.
     fn lock<'a>(&'a self, name: &'a str) -> LocalFuture<'a, Option<LockGuard>>;
+}
+
+// --- The lock in a store with put-if-absent (Node, Bun, Deno with Redis …) ---
+//
+// Processes and machines share no Web Locks; what they share is the store.
+// Where it has put-if-absent, the lease written into it is a real lock: the
+// one `add` that finds the key empty wins, every other context waits. The
+// lease names a unique owner and ends after `hold_ms` (the store's TTL, and
+// its own `until` for stores that expire lazily), so a holder that dies
+// delays the others by at most that. It is released with compare-and-delete,
+// so a holder that outlived its lease never frees its successor's.
+
+/// A waiter's first pause; each next one doubles, up to [`POLL_MAX_MS`].
+pub const POLL_FIRST_MS: u64 = 10;
+pub const POLL_MAX_MS: u64 = 250;
+/// How long past its `until` a lease still in the store is taken over: the
+/// store's TTL normally frees it first, and clocks of different machines
+/// disagree a little.
+pub const CLOCK_TOLERANCE_MS: i64 = 1000;
+
+/// A lease taken with `add`, to hand back to [`StoreLease::release`].
+pub struct StoreLease {
+    key: String,
+    text: String,
+}
+
+/// How a wait for the lease in the store ended.
+pub enum StoreLock<T> {
+    /// This context holds the lease: read the entry again, log in, write it,
+    /// release.
+    Held(StoreLease),
+    /// Another context renewed while this one waited: what `renewed` found.
+    Renewed(T),
+    /// Leases kept being held for longer than they may be (twice `hold_ms`):
+    /// the caller goes on without one.
+    TimedOut,
+}
+
+/// Takes the lease on the entry `key` of a store that has `add`. While
+/// another context holds it, polls with backoff: `renewed()` (the entry
+/// read again: did the holder renew?), then the lease, taken over once it
+/// has expired. A store failure is returned for the caller to fall back.
+pub async fn acquire_in_store<T, F, Fut>(
+    store: &dyn TokenStore,
+    clock: &dyn Clock,
+    key: &str,
+    hold_ms: i64,
+    mut renewed: F,
+) -> Result<StoreLock<T>, StoreError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Option<T>>,
+{
+    let Some(atomic) = store.atomic() else {
+        return Ok(StoreLock::TimedOut);
+    };
+    let key = lease_key(key);
+    let owner = owner_id(clock);
+    let ttl_seconds = Some(((hold_ms.max(1) + 999) / 1000) as u64);
+    let deadline = clock.now_ms() + 2 * hold_ms;
+    let mut pause = POLL_FIRST_MS;
+    loop {
+        let text = encode_lease(&owner, clock.now_ms() + hold_ms);
+        if atomic.add(&key, text.clone(), ttl_seconds).await? {
+            return Ok(StoreLock::Held(StoreLease { key, text }));
+        }
+        let now = clock.now_ms();
+        if let Some(held) = store.get(&key).await? {
+            let expired = read_lease(Some(held.clone()))
+                .is_none_or(|(_, until)| now > until + CLOCK_TOLERANCE_MS);
+            if expired {
+                if let Some(delete) = atomic.delete_if(&key, &held) {
+                    if delete.await? {
+                        continue;
+                    }
+                }
+            }
+        }
+        if now > deadline {
+            return Ok(StoreLock::TimedOut);
+        }
+        // Equal jitter: waiters of many processes do not poll in step.
+        let wait = pause / 2 + (clock.random().clamp(0.0, 1.0) * (pause / 2) as f64) as u64;
+        clock.sleep(wait).await;
+        pause = (pause * 2).min(POLL_MAX_MS);
+        // The entry first: once the holder has written it, a waiter has
+        // what it waited for and needs no lease.
+        if let Some(result) = renewed().await {
+            return Ok(StoreLock::Renewed(result));
+        }
+    }
+}
+
+impl StoreLease {
+    /// Ends the lease unless it is no longer this one (it expired and was
+    /// taken over). Without `deleteIf` the check and the delete are two
+    /// steps: a small window, only for a holder that outlived its lease.
+    pub async fn release(self, store: &dyn TokenStore) {
+        if let Some(delete) = store
+            .atomic()
+            .and_then(|a| a.delete_if(&self.key, &self.text))
+        {
+            let _ = delete.await;
+        } else if let Ok(Some(text)) = store.get(&self.key).await {
+            if text == self.text {
+                let _ = store.delete(&self.key).await;
+            }
+        }
+    }
 }

@@ -32,6 +32,36 @@ pub trait TokenStore {
     fn is_shared(&self) -> bool {
         self.is_persistent()
     }
+
+    /// The store's atomic operations, where it has them (a JS store with
+    /// `add`, and maybe `deleteIf`): with them the lease around a renewal
+    /// is a real lock across processes ([`crate::core::lock::acquire_in_store`]).
+    fn atomic(&self) -> Option<&dyn AtomicStore> {
+        None
+    }
+}
+
+/// What a shared store may add to get, put and delete so that renewals
+/// across processes and machines are serialised for real: put-if-absent
+/// (Redis `SET NX`, Memcached `add`, a conditional write) and
+/// compare-and-delete.
+pub trait AtomicStore {
+    /// Stores `value` under `key` only if `key` holds nothing, and says
+    /// whether it did. `ttl_seconds`: the entry disappears after that long.
+    fn add<'a>(
+        &'a self,
+        key: &'a str,
+        value: String,
+        ttl_seconds: Option<u64>,
+    ) -> LocalFuture<'a, Result<bool, StoreError>>;
+
+    /// Deletes `key` only while it still holds `value`, and says whether it
+    /// did. `None`: the store has no such operation (`deleteIf` is optional).
+    fn delete_if<'a>(
+        &'a self,
+        key: &'a str,
+        value: &'a str,
+    ) -> Option<LocalFuture<'a, Result<bool, StoreError>>>;
 }
 
 /// The default store: a map in this JS realm. Every client of the realm that

@@ -188,3 +188,218 @@ impl crate::core::store::TokenStore for BrokenStore {
         true
     }
 }
+
+/// A shared store with put-if-absent and compare-and-delete (Redis as the
+/// library sees it), for the cross-process lock: entries expire on the
+/// fixed clock, every operation is logged (`"add lease true"`, `"get
+/// entry"` …), and what other processes do meanwhile is scripted by time
+/// with [`AtomicTestStore::at`]. Operations take effect after one yield,
+/// each one atomically.
+#[derive(Clone)]
+pub struct AtomicTestStore {
+    clock: FixedClock,
+    entries: Rc<RefCell<Vec<Stored>>>,
+    log: Rc<RefCell<Vec<String>>>,
+    script: Rc<RefCell<Vec<Scripted>>>,
+    failing: Rc<Cell<bool>>,
+    with_delete_if: bool,
+}
+
+type Scripted = (i64, Box<dyn FnOnce(&AtomicTestStore)>);
+/// Key, value, expiry (clock ms).
+type Stored = (String, String, Option<i64>);
+
+/// How a key shows in the log: `lease`, `hold` or `entry`.
+fn kind(key: &str) -> &'static str {
+    if key.ends_with(":lease") {
+        "lease"
+    } else if key.ends_with(":hold") {
+        "hold"
+    } else {
+        "entry"
+    }
+}
+
+impl AtomicTestStore {
+    pub fn new(clock: &FixedClock) -> Self {
+        AtomicTestStore {
+            clock: clock.clone(),
+            entries: Rc::default(),
+            log: Rc::default(),
+            script: Rc::default(),
+            failing: Rc::default(),
+            with_delete_if: true,
+        }
+    }
+
+    /// The same store without `deleteIf` (the protocol's optional half).
+    pub fn without_delete_if(mut self) -> Self {
+        self.with_delete_if = false;
+        self
+    }
+
+    /// Runs `action` (another process's doing) at the first operation at or
+    /// after clock time `at_ms`.
+    pub fn at(&self, at_ms: i64, action: impl FnOnce(&AtomicTestStore) + 'static) {
+        self.script.borrow_mut().push((at_ms, Box::new(action)));
+    }
+
+    /// Every call fails from now on (`true`) or works again (`false`).
+    pub fn fail(&self, failing: bool) {
+        self.failing.set(failing);
+    }
+
+    /// The operations so far, oldest first.
+    pub fn log(&self) -> Vec<String> {
+        self.log.borrow().clone()
+    }
+
+    /// How many operations of this kind (`"add lease"`, `"put entry"`) ran.
+    pub fn count(&self, prefix: &str) -> usize {
+        self.log
+            .borrow()
+            .iter()
+            .filter(|l| l.starts_with(prefix))
+            .count()
+    }
+
+    /// A live value, read without logging.
+    pub fn value(&self, key: &str) -> Option<String> {
+        self.expire();
+        let entries = self.entries.borrow();
+        entries.iter().find(|e| e.0 == key).map(|e| e.1.clone())
+    }
+
+    /// Sets a value at once (another process's write), with a TTL in ms.
+    pub fn set(&self, key: &str, value: &str, ttl_ms: Option<i64>) {
+        self.remove(key);
+        let expires = ttl_ms.map(|ttl| self.clock.now_ms() + ttl);
+        self.entries
+            .borrow_mut()
+            .push((key.to_string(), value.to_string(), expires));
+    }
+
+    pub fn remove(&self, key: &str) {
+        self.entries.borrow_mut().retain(|e| e.0 != key);
+    }
+
+    fn expire(&self) {
+        let now = self.clock.now_ms();
+        self.entries
+            .borrow_mut()
+            .retain(|e| e.2.is_none_or(|expires| expires > now));
+    }
+
+    /// Runs what is due, then `op` unless the store fails. `op` gives its
+    /// result and its log line; a failure is logged as `what failed`.
+    fn run<T: 'static>(
+        &self,
+        what: String,
+        op: impl FnOnce(&AtomicTestStore) -> (T, String) + 'static,
+    ) -> LocalFuture<'static, Result<T, crate::core::store::StoreError>> {
+        let store = self.clone();
+        Box::pin(async move {
+            YieldOnce(false).await;
+            let now = store.clock.now_ms();
+            let due: Vec<Scripted> = {
+                let mut script = store.script.borrow_mut();
+                let (due, later) = script.drain(..).partition(|(at, _)| *at <= now);
+                *script = later;
+                due
+            };
+            for (_, action) in due {
+                action(&store);
+            }
+            store.expire();
+            if store.failing.get() {
+                store.log.borrow_mut().push(format!("{what} failed"));
+                return Err(crate::core::store::StoreError(
+                    "Error: connection refused".into(),
+                ));
+            }
+            let (result, line) = op(&store);
+            store.log.borrow_mut().push(line);
+            Ok(result)
+        })
+    }
+}
+
+impl crate::core::store::TokenStore for AtomicTestStore {
+    fn get<'a>(
+        &'a self,
+        key: &'a str,
+    ) -> LocalFuture<'a, Result<Option<String>, crate::core::store::StoreError>> {
+        let owned = key.to_string();
+        let what = format!("get {}", kind(key));
+        self.run(what.clone(), move |s| (s.value(&owned), what))
+    }
+
+    fn put<'a>(
+        &'a self,
+        key: &'a str,
+        value: String,
+        ttl: Option<u64>,
+    ) -> LocalFuture<'a, Result<(), crate::core::store::StoreError>> {
+        let owned = key.to_string();
+        let ttl_ms = ttl.map(|s| s as i64 * 1000);
+        let what = format!("put {}", kind(key));
+        self.run(what.clone(), move |s| (s.set(&owned, &value, ttl_ms), what))
+    }
+
+    fn delete<'a>(
+        &'a self,
+        key: &'a str,
+    ) -> LocalFuture<'a, Result<(), crate::core::store::StoreError>> {
+        let owned = key.to_string();
+        let what = format!("delete {}", kind(key));
+        self.run(what.clone(), move |s| (s.remove(&owned), what))
+    }
+
+    fn is_persistent(&self) -> bool {
+        true
+    }
+
+    fn atomic(&self) -> Option<&dyn crate::core::store::AtomicStore> {
+        Some(self)
+    }
+}
+
+impl crate::core::store::AtomicStore for AtomicTestStore {
+    fn add<'a>(
+        &'a self,
+        key: &'a str,
+        value: String,
+        ttl: Option<u64>,
+    ) -> LocalFuture<'a, Result<bool, crate::core::store::StoreError>> {
+        let owned = key.to_string();
+        let ttl_ms = ttl.map(|s| s as i64 * 1000);
+        let what = format!("add {}", kind(key));
+        self.run(what.clone(), move |s| {
+            let absent = s.value(&owned).is_none();
+            if absent {
+                s.set(&owned, &value, ttl_ms);
+            }
+            (absent, format!("{what} {absent}"))
+        })
+    }
+
+    fn delete_if<'a>(
+        &'a self,
+        key: &'a str,
+        value: &'a str,
+    ) -> Option<LocalFuture<'a, Result<bool, crate::core::store::StoreError>>> {
+        if !self.with_delete_if {
+            return None;
+        }
+        let owned = key.to_string();
+        let expected = value.to_string();
+        let what = format!("delete_if {}", kind(key));
+        Some(self.run(what.clone(), move |s| {
+            let holds = s.value(&owned).is_some_and(|v| v == expected);
+            if holds {
+                s.remove(&owned);
+            }
+            (holds, format!("{what} {holds}"))
+        }))
+    }
+}

@@ -215,7 +215,10 @@ fn build(options: &JsValue) -> Result<(Client, Rc<Fetcher>), AuthError> {
         let adapter = DurableObjectCoordinator::new(&coordinator, data)?;
         Some(Rc::new(adapter) as Rc<dyn crate::core::coordinator::Coordinator>)
     };
-    let store = storage::from_option(&get(options, "store", "options.store")?)?;
+    let store = storage::from_option(
+        &get(options, "store", "options.store")?,
+        core_options.timeout_ms,
+    )?;
     let fetch = get(options, "fetch", "options.fetch")?;
     let custom = if fetch.is_undefined() || fetch.is_null() {
         None

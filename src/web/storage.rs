@@ -1,12 +1,14 @@
 //! Token stores from `options.store`: the realm's memory, `localStorage`,
 //! `sessionStorage`, or any object with `get` / `put` / `delete` (a
-//! Cloudflare KV binding passes as is).
+//! Cloudflare KV binding passes as is), and maybe `add` / `deleteIf` (an
+//! atomic store: Redis through `vendor-auth/redis`, or the user's own).
 
 use crate::core::error::json_strings;
 use crate::core::error::AuthError;
 use crate::core::http::LocalFuture;
-use crate::core::store::{MemoryStore, StoreError, TokenStore};
+use crate::core::store::{AtomicStore, MemoryStore, StoreError, TokenStore};
 use crate::web::convert::{describe, describe_scrubbed, get};
+use crate::web::runtime::Timer;
 use js_sys::{Function, Object, Promise, Reflect};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -16,8 +18,9 @@ use wasm_bindgen_futures::JsFuture;
 const STORE_HINT: &str =
     "options.store must be \"memory\", \"localStorage\", \"sessionStorage\" or an object with get, put and delete methods";
 
-/// Builds the store named by `options.store` (`undefined` = memory).
-pub fn from_option(value: &JsValue) -> Result<Rc<dyn TokenStore>, AuthError> {
+/// Builds the store named by `options.store` (`undefined` = memory). Calls
+/// of an object store that have not settled after `timeout_ms` fail.
+pub fn from_option(value: &JsValue, timeout_ms: u32) -> Result<Rc<dyn TokenStore>, AuthError> {
     if value.is_undefined() || value.is_null() {
         return Ok(Rc::new(MemoryStore::shared()));
     }
@@ -32,7 +35,7 @@ pub fn from_option(value: &JsValue) -> Result<Rc<dyn TokenStore>, AuthError> {
         };
     }
     if value.is_object() {
-        return KvStore::new(value).map(|s| Rc::new(s) as Rc<dyn TokenStore>);
+        return KvStore::new(value, timeout_ms).map(|s| Rc::new(s) as Rc<dyn TokenStore>);
     }
     Err(AuthError::invalid_options(STORE_HINT))
 }
@@ -127,64 +130,147 @@ impl TokenStore for WebStorage {
 }
 
 /// Any object with `get(key)`, `put(key, value, { expirationTtl? })` and
-/// `delete(key)`, each returning a value or a promise.
+/// `delete(key)`, each returning a value or a promise; with `add(key, value,
+/// { expirationTtl? })` (put-if-absent, resolving to whether it stored) and
+/// maybe `deleteIf(key, value)` (compare-and-delete), an atomic store.
 struct KvStore {
     target: JsValue,
     get: Function,
     put: Function,
     delete: Function,
+    add: Option<Function>,
+    delete_if: Option<Function>,
     /// `exclusive: true`: only this realm uses the store (a Durable
     /// Object's storage), so renewals need no cross-realm lease.
     exclusive: bool,
+    /// A call not settled by then has failed: a client that queues commands
+    /// while offline (ioredis) must not hold `getToken` up.
+    timeout_ms: u32,
 }
 
 impl KvStore {
-    fn new(target: &JsValue) -> Result<KvStore, AuthError> {
+    fn new(target: &JsValue, timeout_ms: u32) -> Result<KvStore, AuthError> {
+        let not_a_function = |name: &str| {
+            AuthError::invalid_options(format!(
+                "{STORE_HINT}; options.store.{name} is not a function"
+            ))
+        };
         let method = |name: &str| -> Result<Function, AuthError> {
             get(target, name, &format!("options.store.{name}"))?
                 .dyn_into::<Function>()
-                .map_err(|_| {
-                    AuthError::invalid_options(format!(
-                        "{STORE_HINT}; options.store.{name} is not a function"
-                    ))
-                })
+                .map_err(|_| not_a_function(name))
         };
+        let optional = |name: &str| -> Result<Option<Function>, AuthError> {
+            let value = get(target, name, &format!("options.store.{name}"))?;
+            if value.is_undefined() || value.is_null() {
+                return Ok(None);
+            }
+            value.dyn_into().map(Some).map_err(|_| not_a_function(name))
+        };
+        let add = optional("add")?;
         Ok(KvStore {
             target: target.clone(),
             get: method("get")?,
             put: method("put")?,
             delete: method("delete")?,
+            // deleteIf alone is of no use: the lock needs add.
+            delete_if: if add.is_some() {
+                optional("deleteIf")?
+            } else {
+                None
+            },
+            add,
             exclusive: get(target, "exclusive", "options.store.exclusive")?.as_bool() == Some(true),
+            timeout_ms,
         })
     }
 
-    /// Calls a method and awaits its result if it is a promise; a throw or a
-    /// rejection becomes a `StoreError`.
-    async fn call(&self, method: &Function, args: &js_sys::Array) -> Result<JsValue, StoreError> {
-        self.call_scrubbed(method, args, &[]).await
+    /// Calls a method and awaits its result if it is a promise; a throw, a
+    /// rejection or no answer within `timeout_ms` becomes a `StoreError`.
+    async fn call(
+        &self,
+        name: &str,
+        method: &Function,
+        args: &js_sys::Array,
+    ) -> Result<JsValue, StoreError> {
+        self.call_scrubbed(name, method, args, &[]).await
     }
 
     /// [`KvStore::call`] whose error texts may not repeat `secrets` (a store
     /// failing on a `put` may echo the entry, with its token).
     async fn call_scrubbed(
         &self,
+        name: &str,
         method: &Function,
         args: &js_sys::Array,
         secrets: &[&str],
     ) -> Result<JsValue, StoreError> {
         let failed = |e: JsValue| StoreError(describe_scrubbed(&e, secrets));
         let returned = Reflect::apply(method, &self.target, args).map_err(failed)?;
-        JsFuture::from(Promise::resolve(&returned))
-            .await
-            .map_err(failed)
+        if !is_thenable(&returned) {
+            return Ok(returned);
+        }
+        let mut timer = None;
+        let ms = self.timeout_ms;
+        let message = format!("options.store.{name} did not settle within timeoutMs ({ms} ms)");
+        let expired = Promise::new(&mut |_resolve, reject| {
+            let message = JsValue::from_str(&message);
+            timer = Some(Timer::new(ms, move || {
+                let _ = reject.call1(&JsValue::UNDEFINED, &message);
+            }));
+        });
+        let settled = Promise::race(&js_sys::Array::of2(&Promise::resolve(&returned), &expired));
+        let result = JsFuture::from(settled).await.map_err(failed);
+        drop(timer);
+        result
     }
+
+    /// `add` / `deleteIf` resolve to whether they did it.
+    async fn call_bool(
+        &self,
+        name: &str,
+        method: &Function,
+        args: &js_sys::Array,
+    ) -> Result<bool, StoreError> {
+        self.call(name, method, args)
+            .await?
+            .as_bool()
+            .ok_or_else(|| {
+                StoreError(format!(
+                    "options.store.{name} must resolve to true (done) or false (not done)"
+                ))
+            })
+    }
+}
+
+/// A promise or any object with a `then` method.
+fn is_thenable(value: &JsValue) -> bool {
+    value.is_object()
+        && Reflect::get(value, &JsValue::from_str("then")).is_ok_and(|then| then.is_function())
+}
+
+/// `{ expirationTtl }` when there is a TTL, else `{}`.
+fn ttl_options(ttl: Option<u64>) -> Object {
+    let options = Object::new();
+    if let Some(ttl) = ttl {
+        let _ = Reflect::set(
+            &options,
+            &JsValue::from_str("expirationTtl"),
+            &JsValue::from_f64(ttl as f64),
+        );
+    }
+    options
 }
 
 impl TokenStore for KvStore {
     fn get<'a>(&'a self, key: &'a str) -> LocalFuture<'a, Result<Option<String>, StoreError>> {
         Box::pin(async move {
             let value = self
-                .call(&self.get, &js_sys::Array::of1(&JsValue::from_str(key)))
+                .call(
+                    "get",
+                    &self.get,
+                    &js_sys::Array::of1(&JsValue::from_str(key)),
+                )
                 .await?;
             if value.is_null() || value.is_undefined() {
                 return Ok(None);
@@ -201,23 +287,15 @@ impl TokenStore for KvStore {
         ttl: Option<u64>,
     ) -> LocalFuture<'a, Result<(), StoreError>> {
         Box::pin(async move {
-            let options = Object::new();
-            if let Some(ttl) = ttl {
-                let _ = Reflect::set(
-                    &options,
-                    &JsValue::from_str("expirationTtl"),
-                    &JsValue::from_f64(ttl as f64),
-                );
-            }
             let args = js_sys::Array::of3(
                 &JsValue::from_str(key),
                 &JsValue::from_str(&value),
-                &options,
+                &ttl_options(ttl),
             );
             let mut secrets = json_strings(&value);
             secrets.push(value.clone());
             let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
-            self.call_scrubbed(&self.put, &args, &secrets)
+            self.call_scrubbed("put", &self.put, &args, &secrets)
                 .await
                 .map(|_| ())
         })
@@ -225,9 +303,13 @@ impl TokenStore for KvStore {
 
     fn delete<'a>(&'a self, key: &'a str) -> LocalFuture<'a, Result<(), StoreError>> {
         Box::pin(async move {
-            self.call(&self.delete, &js_sys::Array::of1(&JsValue::from_str(key)))
-                .await
-                .map(|_| ())
+            self.call(
+                "delete",
+                &self.delete,
+                &js_sys::Array::of1(&JsValue::from_str(key)),
+            )
+            .await
+            .map(|_| ())
         })
     }
 
@@ -237,5 +319,42 @@ impl TokenStore for KvStore {
 
     fn is_shared(&self) -> bool {
         !self.exclusive
+    }
+
+    fn atomic(&self) -> Option<&dyn AtomicStore> {
+        self.add.as_ref().map(|_| self as &dyn AtomicStore)
+    }
+}
+
+impl AtomicStore for KvStore {
+    fn add<'a>(
+        &'a self,
+        key: &'a str,
+        value: String,
+        ttl: Option<u64>,
+    ) -> LocalFuture<'a, Result<bool, StoreError>> {
+        Box::pin(async move {
+            let Some(add) = &self.add else {
+                return Err(StoreError("options.store.add is missing".into()));
+            };
+            let args = js_sys::Array::of3(
+                &JsValue::from_str(key),
+                &JsValue::from_str(&value),
+                &ttl_options(ttl),
+            );
+            self.call_bool("add", add, &args).await
+        })
+    }
+
+    fn delete_if<'a>(
+        &'a self,
+        key: &'a str,
+        value: &'a str,
+    ) -> Option<LocalFuture<'a, Result<bool, StoreError>>> {
+        let delete_if = self.delete_if.as_ref()?;
+        Some(Box::pin(async move {
+            let args = js_sys::Array::of2(&JsValue::from_str(key), &JsValue::from_str(value));
+            self.call_bool("deleteIf", delete_if, &args).await
+        }))
     }
 }

@@ -18,7 +18,9 @@ export type AuthErrorCode =
 /**
  * A store for cache entries: any object with these three methods, sync or
  * async. A Cloudflare KV namespace binding fits as is. `expirationTtl` is in
- * seconds and never below 60 (KV's minimum).
+ * seconds and never below 60 (KV's minimum) for entries; leases of an
+ * `AtomicTokenStore` may ask for less. A call that has not settled within
+ * `timeoutMs` counts as failed (the client falls back to memory).
  */
 export interface KvStore {
   get(key: string): string | null | undefined | Promise<string | null | undefined>;
@@ -26,6 +28,34 @@ export interface KvStore {
   delete(key: string): unknown;
   /** Only this realm uses the store (a Durable Object's storage): no cross-realm lease. */
   exclusive?: boolean;
+}
+
+/**
+ * A `KvStore` with put-if-absent, shared by many processes or machines (Redis
+ * through `vendor-auth/redis`, Memcached `add`, a DynamoDB conditional write,
+ * Postgres `INSERT … ON CONFLICT DO NOTHING`, Deno KV `atomic().check()`).
+ * With it, every renewal of a principal takes a real lock in the store, the
+ * way tabs take a Web Lock: `add` a lease `{"owner","until"}` under
+ * `<entry key>:lease` (a unique owner, `expirationTtl` twice `timeoutMs`), read
+ * the entry again, log in only if nobody else has, write the entry, release
+ * the lease with `deleteIf` so that a holder that outlived its lease never
+ * frees someone else's. Waiters poll the entry with backoff (10 ms, doubling
+ * up to 250 ms) and take over a lease once it has expired. Without `add`
+ * the lease is best effort (write, wait, read back).
+ */
+export interface AtomicTokenStore extends KvStore {
+  /**
+   * Stores `value` under `key` only if `key` holds nothing (or its entry has
+   * expired), and resolves to whether it did. The entry must expire after
+   * `expirationTtl` seconds when one is given.
+   */
+  add(key: string, value: string, options?: { expirationTtl?: number }): boolean | Promise<boolean>;
+  /**
+   * Deletes `key` only if it still holds exactly `value`, atomically, and
+   * resolves to whether it did. Optional: without it a lease is released by
+   * reading it back first, and an expired one is left to its TTL.
+   */
+  deleteIf?(key: string, value: string): boolean | Promise<boolean>;
 }
 
 /**
@@ -40,9 +70,10 @@ export interface CoordinatorNamespace {
 /**
  * Where tokens are cached. `"memory"` (the default) is shared by every client
  * of this JS realm; `"localStorage"` and `"sessionStorage"` exist only in
- * browser windows; a `KvStore` works everywhere.
+ * browser windows; a `KvStore` works everywhere, and an `AtomicTokenStore`
+ * (Redis) keeps many processes and machines to one login per principal.
  */
-export type TokenStoreOption = "memory" | "localStorage" | "sessionStorage" | KvStore;
+export type TokenStoreOption = "memory" | "localStorage" | "sessionStorage" | KvStore | AtomicTokenStore;
 
 /** Options every vendor takes. */
 export interface CommonOptions {
