@@ -14,7 +14,7 @@ use vendor_auth::core::client::{CacheMode, Client, Parts};
 use vendor_auth::core::clock::Clock;
 use vendor_auth::core::events::Event;
 use vendor_auth::core::http::LocalFuture;
-use vendor_auth::core::lease::{lease_key, read_lease};
+use vendor_auth::core::lease::{lease_key, read_lease, release};
 use vendor_auth::core::lock::{
     acquire_in_store, LockGuard, LockManager, StoreLock, CLOCK_TOLERANCE_MS, POLL_MAX_MS,
 };
@@ -56,6 +56,11 @@ fn auth_token_reply(rig: &Rig, token: &str) {
         .ok(200, &json!({ "auth_token": token }).to_string());
 }
 
+/// A waiter's look at the entry that never finds it renewed.
+fn nothing_renewed() -> LocalFuture<'static, Option<()>> {
+    Box::pin(async { None })
+}
+
 fn other_lease(until: i64) -> String {
     json!({ "owner": "another-process", "until": until }).to_string()
 }
@@ -94,11 +99,13 @@ fn the_lease_names_a_unique_owner_and_lasts_twice_timeout_ms() {
     let (_rig, store) = atomic_rig();
     let clock = _rig.clock.clone();
     let lease = |hold| {
-        let Ok(StoreLock::Held(held)) =
-            block_on(acquire_in_store(&store, &clock, "k", hold, || async {
-                None::<()>
-            }))
-        else {
+        let Ok(StoreLock::Held(held)) = block_on(acquire_in_store(
+            &store,
+            &clock,
+            "k",
+            hold,
+            &nothing_renewed,
+        )) else {
             panic!("an empty store gives the lease")
         };
         held
@@ -107,7 +114,7 @@ fn the_lease_names_a_unique_owner_and_lasts_twice_timeout_ms() {
     let text = store.value("k:lease").unwrap();
     let (owner, until) = read_lease(Some(text)).unwrap();
     assert_eq!(until, NOW + 6000);
-    block_on(first.release(&store));
+    block_on(release(&store, first));
     let second = lease(6000);
     let (other, _) = read_lease(store.value("k:lease")).unwrap();
     assert_ne!(owner, other, "each lease has its own owner");
@@ -215,9 +222,13 @@ fn a_holder_that_outlived_its_lease_never_frees_its_successors() {
             store.without_delete_if()
         };
         let clock = base.clock.clone();
-        let take = || match block_on(acquire_in_store(&store, &clock, "k", 1000, || async {
-            None::<()>
-        })) {
+        let take = || match block_on(acquire_in_store(
+            &store,
+            &clock,
+            "k",
+            1000,
+            &nothing_renewed,
+        )) {
             Ok(StoreLock::Held(lease)) => lease,
             _ => panic!("{store_kind}: the lease is free"),
         };
@@ -225,13 +236,13 @@ fn a_holder_that_outlived_its_lease_never_frees_its_successors() {
         clock.advance(5000);
         let successor = take();
         let successors = store.value("k:lease").unwrap();
-        block_on(late.release(&store));
+        block_on(release(&store, late));
         assert_eq!(
             store.value("k:lease").as_deref(),
             Some(successors.as_str()),
             "{store_kind}"
         );
-        block_on(successor.release(&store));
+        block_on(release(&store, successor));
         assert!(store.value("k:lease").is_none(), "{store_kind}");
     }
 }
@@ -245,11 +256,11 @@ fn eight_contenders_one_holder_the_others_find_its_result() {
         let store = store.clone();
         let clock = clock.clone();
         async move {
-            let result = acquire_in_store(&store, &clock, "k", 10_000, || {
+            let renewed = || -> LocalFuture<'_, Option<String>> {
                 let found = store.value("k");
-                async move { found }
-            })
-            .await;
+                Box::pin(async move { found })
+            };
+            let result = acquire_in_store(&store, &clock, "k", 10_000, &renewed).await;
             match result {
                 // As the client does: read again under the lock.
                 Ok(StoreLock::Held(lease)) => {
@@ -261,7 +272,7 @@ fn eight_contenders_one_holder_the_others_find_its_result() {
                             "logged in".to_string()
                         }
                     };
-                    lease.release(&store).await;
+                    release(&store, lease).await;
                     outcome
                 }
                 Ok(StoreLock::Renewed(found)) => found,

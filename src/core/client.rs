@@ -14,10 +14,10 @@ use crate::core::coordinator::{Answer, Ask, Coordinator};
 use crate::core::error::{AuthError, ErrorCode};
 use crate::core::events::{Event, Events};
 use crate::core::flight::{Flights, Polling};
-use crate::core::http::{is_header_safe, HttpRequest, HttpResponse, Transport};
+use crate::core::http::{is_header_safe, HttpRequest, HttpResponse, LocalFuture, Transport};
 use crate::core::json::Map;
 use crate::core::lease;
-use crate::core::lock::{self, LockManager, StoreLease, StoreLock};
+use crate::core::lock::{self, LockManager, StoreLock};
 use crate::core::options::ClientOptions;
 use crate::core::secret::Secret;
 use crate::core::store::{MemoryStore, StoreError, TokenStore};
@@ -428,7 +428,6 @@ impl Client {
     /// held (another context renewed meanwhile) is used as is.
     async fn renew(&self, previous: Option<Entry>, rejected: Option<&Secret>) -> Renewal {
         let mut lease = None;
-        let mut held = None;
         let mut _guard = None;
         let store = self.store();
         if store.is_shared() {
@@ -441,9 +440,11 @@ impl Client {
             let waited = clock.now_ms() > asked_at;
             let hold_ms = i64::from(self.options.timeout_ms) * 2;
             if store.atomic().is_some() {
-                let renewed = || self.renewed_elsewhere(previous.as_ref(), rejected);
-                match lock::acquire_in_store(store, clock, &self.key, hold_ms, renewed).await {
-                    Ok(StoreLock::Held(lease)) => held = Some(lease),
+                let renewed = || -> LocalFuture<'_, Option<Entry>> {
+                    Box::pin(self.renewed_elsewhere(previous.as_ref(), rejected))
+                };
+                match lock::acquire_in_store(store, clock, &self.key, hold_ms, &renewed).await {
+                    Ok(StoreLock::Held(held)) => lease = Some(held),
                     Ok(StoreLock::Renewed(entry)) => return Ok((entry, true)),
                     Ok(StoreLock::TimedOut) => {}
                     Err(e) => self.fall_back(e),
@@ -461,13 +462,17 @@ impl Client {
                     clock.sleep(STALE_READ_PAUSE_MS).await;
                 }
                 if let Some(entry) = self.renewed_elsewhere(previous.as_ref(), rejected).await {
-                    release(store, lease, held).await;
+                    if let Some(lease) = lease {
+                        lease::release(store, lease).await;
+                    }
                     return Ok((entry, true));
                 }
             }
         }
         let result = self.obtain_and_store(previous).await;
-        release(store, lease, held).await;
+        if let Some(lease) = lease {
+            lease::release(store, lease).await;
+        }
         result.map(|entry| (entry, false))
     }
 
@@ -921,16 +926,6 @@ impl Client {
         };
         self.events.emit(&Event::Error(error.clone()));
         error
-    }
-}
-
-/// Ends whichever lease a renewal took, in the store it was taken in.
-async fn release(store: &dyn TokenStore, lease: Option<lease::Lease>, held: Option<StoreLease>) {
-    if let Some(lease) = lease {
-        lease::release(store, lease).await;
-    }
-    if let Some(held) = held {
-        held.release(store).await;
     }
 }
 

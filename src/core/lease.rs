@@ -20,10 +20,11 @@ thread_local! {
     static COUNTER: Cell<u64> = const { Cell::new(0) };
 }
 
-/// A held lease, to hand back to [`release`].
+/// A held lease, to hand back to [`release`]: its key and the text that
+/// is in the store while it is held (its owner is unique).
 pub struct Lease {
-    key: String,
-    owner: String,
+    pub(crate) key: String,
+    pub(crate) text: String,
 }
 
 /// Where the lease on the entry `key` is kept.
@@ -80,25 +81,33 @@ pub async fn acquire(
         let lease = encode_lease(&owner, now + hold_ms);
         store.put(&lease_key, lease, Some(60)).await.ok()?;
         clock.sleep(SETTLE_MS).await;
-        match read_lease(store.get(&lease_key).await.ok()?) {
-            Some((holder, _)) if holder == owner => {
+        let held = store.get(&lease_key).await.ok()?;
+        match (read_lease(held.clone()), held) {
+            (Some((holder, _)), Some(text)) if holder == owner => {
                 return Some(Lease {
                     key: lease_key,
-                    owner,
+                    text,
                 })
             }
-            Some(_) => continue,
+            (Some(_), _) => continue,
             // The store does not give back what was put: no lease is
             // possible with it, so go on without one.
-            None => return None,
+            _ => return None,
         }
     }
 }
 
-/// Ends a lease, unless another context has taken it over meanwhile.
+/// Ends a lease, unless another context has taken it over meanwhile: with
+/// the store's compare-and-delete where it has one, else by reading it back
+/// first (a small window, only for a holder that outlived its lease).
 pub async fn release(store: &dyn TokenStore, lease: Lease) {
-    if let Ok(text) = store.get(&lease.key).await {
-        if read_lease(text).is_some_and(|(holder, _)| holder == lease.owner) {
+    if let Some(delete) = store
+        .atomic()
+        .and_then(|a| a.delete_if(&lease.key, &lease.text))
+    {
+        let _ = delete.await;
+    } else if let Ok(Some(text)) = store.get(&lease.key).await {
+        if text == lease.text {
             let _ = store.delete(&lease.key).await;
         }
     }

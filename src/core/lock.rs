@@ -7,10 +7,9 @@
 
 use crate::core::clock::Clock;
 use crate::core::http::LocalFuture;
-use crate::core::lease::{encode_lease, lease_key, owner_id, read_lease};
+use crate::core::lease::{encode_lease, lease_key, owner_id, read_lease, Lease};
 use crate::core::store::{StoreError, TokenStore};
 use std::any::Any;
-use std::future::Future;
 
 /// Held while a renewal runs; dropping it releases the lock.
 pub type LockGuard = Box<dyn Any>;
@@ -39,17 +38,11 @@ pub const POLL_MAX_MS: u64 = 250;
 /// disagree a little.
 pub const CLOCK_TOLERANCE_MS: i64 = 1000;
 
-/// A lease taken with `add`, to hand back to [`StoreLease::release`].
-pub struct StoreLease {
-    key: String,
-    text: String,
-}
-
 /// How a wait for the lease in the store ended.
 pub enum StoreLock<T> {
     /// This context holds the lease: read the entry again, log in, write it,
     /// release.
-    Held(StoreLease),
+    Held(Lease),
     /// Another context renewed while this one waited: what `renewed` found.
     Renewed(T),
     /// Leases kept being held for longer than they may be (twice `hold_ms`):
@@ -61,17 +54,13 @@ pub enum StoreLock<T> {
 /// another context holds it, polls with backoff: `renewed()` (the entry
 /// read again: did the holder renew?), then the lease, taken over once it
 /// has expired. A store failure is returned for the caller to fall back.
-pub async fn acquire_in_store<T, F, Fut>(
+pub async fn acquire_in_store<'a, T>(
     store: &dyn TokenStore,
     clock: &dyn Clock,
     key: &str,
     hold_ms: i64,
-    mut renewed: F,
-) -> Result<StoreLock<T>, StoreError>
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = Option<T>>,
-{
+    renewed: &dyn Fn() -> LocalFuture<'a, Option<T>>,
+) -> Result<StoreLock<T>, StoreError> {
     let Some(atomic) = store.atomic() else {
         return Ok(StoreLock::TimedOut);
     };
@@ -83,7 +72,7 @@ where
     loop {
         let text = encode_lease(&owner, clock.now_ms() + hold_ms);
         if atomic.add(&key, text.clone(), ttl_seconds).await? {
-            return Ok(StoreLock::Held(StoreLease { key, text }));
+            return Ok(StoreLock::Held(Lease { key, text }));
         }
         let now = clock.now_ms();
         if let Some(held) = store.get(&key).await? {
@@ -108,24 +97,6 @@ where
         // what it waited for and needs no lease.
         if let Some(result) = renewed().await {
             return Ok(StoreLock::Renewed(result));
-        }
-    }
-}
-
-impl StoreLease {
-    /// Ends the lease unless it is no longer this one (it expired and was
-    /// taken over). Without `deleteIf` the check and the delete are two
-    /// steps: a small window, only for a holder that outlived its lease.
-    pub async fn release(self, store: &dyn TokenStore) {
-        if let Some(delete) = store
-            .atomic()
-            .and_then(|a| a.delete_if(&self.key, &self.text))
-        {
-            let _ = delete.await;
-        } else if let Ok(Some(text)) = store.get(&self.key).await {
-            if text == self.text {
-                let _ = store.delete(&self.key).await;
-            }
         }
     }
 }

@@ -207,9 +207,6 @@ impl KvStore {
     ) -> Result<JsValue, StoreError> {
         let failed = |e: JsValue| StoreError(describe_scrubbed(&e, secrets));
         let returned = Reflect::apply(method, &self.target, args).map_err(failed)?;
-        if !is_thenable(&returned) {
-            return Ok(returned);
-        }
         let mut timer = None;
         let ms = self.timeout_ms;
         let message = format!("options.store.{name} did not settle within timeoutMs ({ms} ms)");
@@ -241,12 +238,6 @@ impl KvStore {
                 ))
             })
     }
-}
-
-/// A promise or any object with a `then` method.
-fn is_thenable(value: &JsValue) -> bool {
-    value.is_object()
-        && Reflect::get(value, &JsValue::from_str("then")).is_ok_and(|then| then.is_function())
 }
 
 /// `{ expirationTtl }` when there is a TTL, else `{}`.
