@@ -32,6 +32,7 @@ fn entry_text(token: &str, principal: &str) -> String {
         obtained_at_ms: NOW,
         rejected: false,
         last_used_ms: None,
+        idle_from_ms: None,
     }
     .encode(true)
 }
