@@ -357,3 +357,26 @@ fn rejections_are_judged_by_the_body_whatever_the_status_and_parsed_leniently() 
         error.message
     );
 }
+
+#[test]
+fn an_idle_regeneration_that_fails_emits_no_event() {
+    let rig = Rig::new();
+    rig.transport.ok(200, SUCCESS);
+    let client = rig.client(options(json!({})));
+    block_on(client.token_info(CacheMode::Default)).unwrap();
+    let seen = rejection_events(&client);
+    rig.clock.advance(31 * DAY_MS);
+    rig.transport.ok(401, REJECTED);
+    rig.transport.ok(
+        400,
+        r#"{"statusCode":400,"reason":"INVALID_LOGIN_CREDENTIALS","message":"We didn’t find an account with those login credentials"}"#,
+    );
+    let error = block_on(client.authorized(api_call())).unwrap_err();
+    assert_eq!(error.code, ErrorCode::InvalidCredentials);
+    assert_eq!(
+        rig.transport.request_count(),
+        3,
+        "login, rejected call, one generation"
+    );
+    assert!(seen.borrow().is_empty(), "{:?}", seen.borrow());
+}

@@ -315,8 +315,11 @@ impl Client {
             if let Some(idle) = entry.as_ref().filter(|e| self.idle_dropped(e, rejected)) {
                 // Every holder's copy died with the vendor's idle drop:
                 // generating a new one harms no one.
+                // (With a coordinator, it judges again by its own entry and
+                // may refuse: the event follows the new token, not the ask.)
                 let since = idle.idle_from_ms.unwrap_or_else(|| idle.last_used());
                 let idle_days = (self.parts.clock.now_ms() - since) / 86_400_000;
+                let renewed = self.renew_once(entry, Some(rejected), false).await?;
                 self.events.emit(&Event::Regenerated {
                     vendor: self.vendor(),
                     reason: "idle",
@@ -325,7 +328,7 @@ impl Client {
                         self.vendor().display_name()
                     ),
                 });
-                return self.renew_once(entry, Some(rejected), false).await;
+                return Ok(renewed);
             }
             if let Some(mut entry) = entry.filter(|e| e.tokens.access == *rejected) {
                 entry.rejected = true;
