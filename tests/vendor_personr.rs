@@ -232,7 +232,7 @@ fn a_token_rejected_after_30_idle_days_is_regenerated_with_an_event() {
     let seen = seen.borrow();
     assert_eq!(seen.len(), 1, "{seen:?}");
     assert!(
-        seen[0].starts_with("idle: Personr rejected a token unused for 31 days"),
+        seen[0].starts_with("idle: Personr dropped a token unused for 31 days"),
         "{}",
         seen[0]
     );

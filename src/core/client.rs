@@ -324,7 +324,7 @@ impl Client {
                     vendor: self.vendor(),
                     reason: "idle",
                     message: format!(
-                        "{} rejected a token unused for {idle_days} days: it drops idle tokens, so no holder could use it; a new one was generated",
+                        "{} dropped a token unused for {idle_days} days; a new one was generated",
                         self.vendor().display_name()
                     ),
                 });

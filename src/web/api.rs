@@ -65,7 +65,7 @@ fn random_fingerprint() -> Result<String, AuthError> {
         });
     if filled.is_none() {
         return Err(AuthError::invalid_options(
-            "this runtime has no crypto.getRandomValues: give trustedDevice.fingerprint yourself",
+            "no crypto.getRandomValues here: give trustedDevice.fingerprint",
         ));
     }
     Ok(crate::core::digest::hex(&bytes.to_vec()))

@@ -150,7 +150,7 @@ impl Emnify {
         };
         if fingerprint.is_some() && matches!(credentials, Credentials::ApplicationToken(_)) {
             return Err(AuthError::invalid_options(
-                "options.fingerprint applies only to emnify username/password logins (application tokens have no MFA step)",
+                "options.fingerprint applies only to emnify username/password logins",
             ));
         }
         Ok(Emnify {
@@ -415,7 +415,7 @@ pub fn login_error_from(response: &HttpResponse, body: &Value) -> AuthError {
             ErrorCode::InvalidCredentials,
             status,
             format!(
-                "emnify refused the login (HTTP 401{}){}: the application token may be revoked or expired, the username or password wrong, or the user suspended",
+                "emnify refused the login (HTTP 401{}){}: a revoked or expired application token, a wrong username or password, or a suspended user",
                 code.map(|c| format!(", {c}")).unwrap_or_default(),
                 said(body)
             ),
