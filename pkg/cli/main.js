@@ -359,6 +359,8 @@ export async function main(argv, { stdout = process.stdout, stderr = process.std
     jsonErrors = parsed.values.json === true;
     return await run(parsed.command, parsed.values, parsed.args, io);
   } catch (error) {
+    // The reader of stdout went away (`| head -1`): nothing left to say.
+    if (error?.code === "EPIPE") return EXIT.OK;
     const code = exitCode(error);
     if (code === EXIT.INTERNAL) {
       // Not one of ours: say so without dumping internals (or values).
