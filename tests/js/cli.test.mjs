@@ -172,6 +172,7 @@ test("exit codes: one per kind of AuthError, the message on stderr, --json as on
     assert.equal(r.code, code, `${name}: ${r.stderr}`);
     assert.equal(r.stdout, "", name);
     assert.match(r.stderr, /^vendor-auth: error: \S.*\n$/, name);
+    for (const value of Object.values(env)) assert.ok(!r.stderr.includes(value), `${name}: no credential in the message`);
     const json = await vendorAuth(home, [...args, "--json"], env);
     assert.equal(json.code, code, name);
     const { error } = JSON.parse(json.stderr);
