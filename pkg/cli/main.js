@@ -14,7 +14,6 @@ import { VENDORS, clientOptions, variableNames } from "./credentials.js";
 import { EXIT, exitCode, storageError, usageError } from "./errors.js";
 import { StoreSetupError, fileStore, privateDirectory } from "./file-store.js";
 import { HELP } from "./help.js";
-import { tokenUnderLock } from "./login-lock.js";
 
 const COMMON_OPTIONS = {
   env: { type: "string" },
@@ -215,7 +214,7 @@ async function openClient(vendor, values, env, warn) {
   const store = fileStore(dir);
   const client = new AuthClient({ ...options, store });
   client.on("storage-fallback", (event) => warn(`the token cache failed (${event.reason}); this run keeps its token in memory only`));
-  return { client, obtain: (mode) => tokenUnderLock(client, store, options, mode) };
+  return { client, obtain: (mode) => client.getTokenInfo({ cache: mode }) };
 }
 
 const cacheMode = (values) => (values.reload ? "reload" : values["only-if-cached"] ? "only-if-cached" : "default");
@@ -240,10 +239,7 @@ async function run(command, values, args, io) {
     case "fetch": {
       const target = args[1];
       const init = await withBody(requestInit(values), values);
-      // For a path, the token first, so that a login happens under the lock
-      // (a URL is checked by client.fetch first: a foreign one gets nothing).
-      const ready = target.startsWith("/") ? obtain("default") : Promise.resolve();
-      const response = await io.progress(`calling ${vendor}`, ready.then(() => client.fetch(target, init)));
+      const response = await io.progress(`calling ${vendor}`, client.fetch(target, init));
       if (values.fail && response.status >= 400) {
         await response.body?.cancel();
         io.error(usageError(`the API answered HTTP ${response.status}`), EXIT.HTTP_ERROR, `HTTP ${response.status}`);
