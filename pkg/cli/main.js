@@ -211,10 +211,11 @@ async function openClient(vendor, values, env, warn) {
     if (error instanceof StoreSetupError) throw storageError(error.message);
     throw storageError(`cannot use the cache directory ${dir} (${error.code ?? error.message})`);
   }
-  const store = fileStore(dir);
-  const client = new AuthClient({ ...options, store });
+  // The library finds add / deleteIf on the store and locks each login
+  // with them: one login across every process of the user.
+  const client = new AuthClient({ ...options, store: fileStore(dir) });
   client.on("storage-fallback", (event) => warn(`the token cache failed (${event.reason}); this run keeps its token in memory only`));
-  return { client, obtain: (mode) => client.getTokenInfo({ cache: mode }) };
+  return client;
 }
 
 const cacheMode = (values) => (values.reload ? "reload" : values["only-if-cached"] ? "only-if-cached" : "default");
@@ -222,16 +223,16 @@ const cacheMode = (values) => (values.reload ? "reload" : values["only-if-cached
 async function run(command, values, args, io) {
   const { stdout, env } = io;
   const [vendor] = args;
-  const { client, obtain } = await openClient(vendor, values, env, io.warn);
+  const client = await openClient(vendor, values, env, io.warn);
   const json = (value) => write(stdout, `${JSON.stringify(value)}\n`);
   switch (command) {
     case "token": {
-      const { token } = await io.progress(`getting a ${vendor} token`, obtain(cacheMode(values)));
+      const token = await io.progress(`getting a ${vendor} token`, client.getToken({ cache: cacheMode(values) }));
       await write(stdout, values.json ? `${JSON.stringify({ token })}\n` : `${token}\n`);
       return EXIT.OK;
     }
     case "info": {
-      const info = await io.progress(`getting a ${vendor} token`, obtain(cacheMode(values)));
+      const info = await io.progress(`getting a ${vendor} token`, client.getTokenInfo({ cache: cacheMode(values) }));
       if (!values["show-token"]) delete info.token;
       await (values.json ? json(info) : write(stdout, infoText(info, values["show-token"])));
       return EXIT.OK;
