@@ -1,4 +1,4 @@
-import type { Vendor } from "./dist/vendor_auth.js";
+import type { Vendor } from "./dist/types.js";
 
 /** Every code an {@link AuthError} can carry. */
 export type AuthErrorCode =

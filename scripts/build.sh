@@ -25,7 +25,7 @@ t1=$(date +%s)
 
 # wasm-bindgen + wasm-opt take most of the time: skip them when neither the
 # cargo output nor this pipeline changed since the last build.
-stamp="$(cat "$WASM_IN" scripts/build.sh scripts/gen-public-dts.mjs | sha256sum | cut -d' ' -f1) $(wasm-bindgen --version) $("$WASM_OPT" --version)"
+stamp="$(cat "$WASM_IN" scripts/build.sh scripts/gen-public-dts.mjs scripts/gen-inline-wasm.mjs | sha256sum | cut -d' ' -f1) $(wasm-bindgen --version) $("$WASM_OPT" --version)"
 if [ -f "$OUT/.build-stamp" ] && [ "$(cat "$OUT/.build-stamp")" = "$stamp" ] && [ -z "${FORCE:-}" ]; then
   echo "==> pkg/dist is up to date with the cargo output (FORCE=1 rebuilds)"
 else
@@ -43,7 +43,8 @@ else
     --enable-mutable-globals --enable-reference-types --enable-multivalue \
     "$TMP/vendor_auth_bg.wasm" -o "$TMP/vendor_auth_bg.wasm"
 
-  node scripts/gen-public-dts.mjs "$TMP/vendor_auth.d.ts" "$TMP/public.d.ts"
+  node scripts/gen-public-dts.mjs "$TMP/vendor_auth.d.ts" "$TMP/types.d.ts"
+  node scripts/gen-inline-wasm.mjs "$TMP/vendor_auth_bg.wasm" "$TMP/wasm-inline.js"
 
   # Swap in one step so a running `make demo` never sees a half-written dist.
   rm -rf "$OUT"
@@ -51,6 +52,12 @@ else
   printf '%s\n' "$stamp" >"$OUT/.build-stamp"
 fi
 t2=$(date +%s)
+
+# The npm page and the licence: the package's README is the user part of the
+# project README, its licence files and changelog are the root's (copied,
+# git-ignored, in package.json "files").
+node scripts/pkg-readme.mjs README.md pkg/README.md
+cp LICENSE-MIT LICENSE-APACHE CHANGELOG.md pkg/
 
 size_line() {
   printf '  %-28s %9d bytes raw  %8d bytes gzip -9\n' \
@@ -60,4 +67,5 @@ echo "==> sizes"
 size_line "cargo output (before opt)" "$WASM_IN"
 size_line "dist/vendor_auth_bg.wasm" "$OUT/vendor_auth_bg.wasm"
 size_line "dist/vendor_auth.js (glue)" "$OUT/vendor_auth.js"
+size_line "dist/wasm-inline.js (inline)" "$OUT/wasm-inline.js"
 echo "==> built pkg/dist in $((t2 - t0))s (cargo $((t1 - t0))s, bindgen+opt $((t2 - t1))s)"

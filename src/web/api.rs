@@ -88,7 +88,11 @@ fn json_list(items: Vec<Value>) -> JsValue {
 /// @example
 /// const client = new AuthClient({ vendor: "emnify", credentials: { applicationToken } });
 /// const token = await client.getToken();
-#[wasm_bindgen]
+///
+/// Its TypeScript declaration is written by hand in `types.rs`
+/// (`skip_typescript` here): generic over the vendor, with typed events,
+/// which wasm-bindgen cannot generate.
+#[wasm_bindgen(skip_typescript)]
 pub struct AuthClient {
     inner: Rc<Client>,
     fetcher: Rc<Fetcher>,

@@ -240,6 +240,18 @@ fn call_method(target: &JsValue, name: &str) -> Result<JsValue, JsValue> {
         .call0(target)
 }
 
+/// The bytes of any `ArrayBuffer` view (of this realm or another) as a
+/// `Uint8Array` over the same memory.
+fn view_bytes(view: &JsValue) -> Result<js_sys::Uint8Array, JsValue> {
+    let field = |name: &str| Reflect::get(view, &name.into());
+    let buffer = field("buffer")?;
+    let offset = field("byteOffset")?.as_f64().unwrap_or(0.0) as u32;
+    let length = field("byteLength")?.as_f64().unwrap_or(0.0) as u32;
+    Ok(js_sys::Uint8Array::new_with_byte_offset_and_length(
+        &buffer, offset, length,
+    ))
+}
+
 /// Reads a body up to [`MAX_BODY_BYTES`], chunk by chunk, and cancels the
 /// stream past that.
 async fn read_limited(sent: &Sent) -> Result<String, TransportError> {
@@ -272,9 +284,17 @@ async fn read_limited(sent: &Sent) -> Result<String, TransportError> {
             break;
         }
         let value = Reflect::get(&chunk, &"value".into()).map_err(|e| sent.failed(&e))?;
-        let Some(array) = value.dyn_ref::<js_sys::Uint8Array>() else {
-            continue;
-        };
+        // `ArrayBuffer.isView`, not `instanceof Uint8Array`: under jsdom or
+        // happy-dom (Vitest, Jest) the chunks come from another realm and fail
+        // `instanceof`. Anything that is not bytes ends the read: a skipped
+        // chunk would silently turn a body into a shorter (or empty) one.
+        if !js_sys::ArrayBuffer::is_view(&value) {
+            let _ = call_method(&reader, "cancel");
+            return Err(TransportError::Network(
+                "the response body stream yielded a chunk that is not bytes (an ArrayBuffer view)".into(),
+            ));
+        }
+        let array = view_bytes(&value).map_err(|e| sent.failed(&e))?;
         if bytes.len() + array.length() as usize > MAX_BODY_BYTES {
             let _ = call_method(&reader, "cancel");
             return Err(TransportError::TooLarge);

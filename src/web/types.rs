@@ -328,6 +328,124 @@ export interface RegeneratedEvent {
   message: string;
 }
 
-export type AuthClientEventName = "token" | "error" | "storage-fallback" | "regenerated";
-export type AuthClientListener = (payload: TokenEvent | AuthErrorEvent | StorageFallbackEvent | RegeneratedEvent) => void;
+/** What each event of `client.on(name, listener)` passes to its listener. */
+export interface AuthEvents {
+  /** A new token was obtained or read from the store (never the token itself). */
+  token: TokenEvent;
+  /** The `AuthError` a call rejected with. */
+  error: AuthErrorEvent;
+  /** The store failed; tokens are kept in memory meanwhile. */
+  "storage-fallback": StorageFallbackEvent;
+  /** The client generated a new token after a rejection (Personr's idle expiry). */
+  regenerated: RegeneratedEvent;
+}
+
+export type AuthClientEventName = keyof AuthEvents;
+/** A listener for any event (prefer the typed `on<K>` signature). */
+export type AuthClientListener = (payload: AuthEvents[AuthClientEventName]) => void;
+
+/** The options of the vendor `V` (e.g. `AuthClientOptionsFor<"emnify">` is `EmnifyOptions`). */
+export type AuthClientOptionsFor<V extends Vendor> = Extract<AuthClientOptions, { vendor: V }>;
+
+/** The methods of every client, whatever its vendor. */
+export interface AuthClientBase {
+  /**
+   * The token: from the cache while it is fresh (until `expiresAt -
+   * refreshMarginSeconds`), else obtained from the vendor — once for all
+   * concurrent callers of the same principal. `cache: "reload"` renews now;
+   * `cache: "only-if-cached"` never goes to the network and rejects with
+   * `REAUTH_REQUIRED` when nothing usable is cached.
+   */
+  getToken(options?: GetTokenOptions): Promise<string>;
+  /** Like `getToken`, with the expiry, whether it came from the cache, and vendor facts (`meta`). */
+  getTokenInfo(options?: GetTokenOptions): Promise<TokenInfo>;
+  /**
+   * `fetch` with the vendor's credentials attached: same arguments, same
+   * `Response`. `input` is a path (`"/api/v1/endpoint"`, resolved against the
+   * vendor root), an absolute URL, a `URL` or a `Request`; the caller's
+   * headers are kept. Credentials go only to the vendor's origin (or
+   * `allowedOrigins`): any other origin rejects with `FOREIGN_ORIGIN` before a
+   * request leaves. A rejected token is renewed once and the request sent
+   * again (a streamed body is not replayed). Answers of the API itself (429,
+   * 5xx…) are returned untouched. `init.signal` aborts the token wait and the
+   * request.
+   */
+  fetch(input: string | URL | Request, init?: RequestInit): Promise<Response>;
+  /**
+   * Revokes the token at the vendor where the vendor supports it (Zūm Rails),
+   * then forgets it: `"vendor"`; elsewhere it is only forgotten here and stays
+   * valid at the vendor until it expires: `"local"`.
+   */
+  revoke(): Promise<"vendor" | "local">;
+  /** Forgets the cached token (in this client's store). */
+  clear(): Promise<void>;
+  /**
+   * Listens to `"token"`, `"error"` or `"storage-fallback"` (see
+   * {@link AuthEvents}). Returns a function that unsubscribes.
+   */
+  on<K extends keyof AuthEvents>(name: K, listener: (event: AuthEvents[K]) => void): () => void;
+  /**
+   * Releases the client's WebAssembly memory now instead of when it is
+   * garbage-collected (where the runtime supports it, `using client = …`
+   * does the same through `Symbol.dispose`). Later calls reject with an
+   * `AuthError`; tokens already cached stay in their store.
+   */
+  free(): void;
+}
+
+/** The methods only emnify clients have (other vendors' clients reject them with `UNSUPPORTED`). */
+export interface EmnifyMethods {
+  /**
+   * Finishes a login that rejected with `MFA_REQUIRED`, with the code from the
+   * user's authenticator app, and caches the token. Three wrong codes lock the
+   * account for 5 minutes.
+   */
+  completeMfa(code: string, trustedDevice?: TrustedDevice): Promise<TokenInfo>;
+  /** Creates an application token and resolves to it; emnify shows it only this once. */
+  createApplicationToken(options?: NewApplicationTokenOptions): Promise<string>;
+  /** The account's application tokens (never their values). */
+  listApplicationTokens(): Promise<ApplicationToken[]>;
+  /** Revokes the application token with this id. */
+  revokeApplicationToken(id: number): Promise<void>;
+}
+
+/** The methods only VoIPBIN clients have (other vendors' clients reject them with `UNSUPPORTED`). */
+export interface VoipbinMethods {
+  /** Creates an access key (`expireSeconds` ≥ 86400); its `token` is shown only this once. */
+  createAccessKey(options: NewAccessKeyOptions): Promise<AccessKey>;
+  /** Every access key of the account. */
+  listAccessKeys(): Promise<AccessKey[]>;
+  /** Deletes the access key with this id and resolves to it. */
+  deleteAccessKey(id: string): Promise<AccessKey>;
+}
+
+/**
+ * A client of vendor `V`: the vendor-only methods exist on the type only
+ * when `V` can be that vendor (`AuthClient`, of any vendor, has them all).
+ */
+export type AuthClient<V extends Vendor = Vendor> = AuthClientBase &
+  ("emnify" extends V ? EmnifyMethods : unknown) &
+  ("voipbin" extends V ? VoipbinMethods : unknown);
+
+/** The `AuthClient` class: `new AuthClient(options)` gives an `AuthClient<options.vendor>`. */
+export interface AuthClientConstructor {
+  /**
+   * Validates the options and prepares the client. No network request is made
+   * until a token is needed. Every `AuthClient` of a realm with the same
+   * vendor, root and principal shares one cache entry and one login in flight.
+   *
+   * @throws {AuthError} `INVALID_OPTIONS`, naming the field, for an unknown
+   * vendor or environment, a missing or mistyped credential, a bad `baseUrl`,
+   * `store`, `refreshMarginSeconds` or `timeoutMs`.
+   *
+   * @example
+   * const client = new AuthClient({ vendor: "emnify", credentials: { applicationToken } });
+   * const token = await client.getToken();
+   */
+  new <V extends Vendor>(options: AuthClientOptionsFor<V>): AuthClient<V>;
+  readonly prototype: AuthClient;
+}
+
+/** Obtains, caches, renews and attaches one vendor's API token for one set of credentials. */
+export declare const AuthClient: AuthClientConstructor;
 "#;

@@ -1,0 +1,48 @@
+// Shared by every entry point. `setup()` runs once the wasm is instantiated:
+// it registers the AuthError class the wasm constructs its errors with, and
+// guards the client's methods so that a call after `free()` (or after a
+// `using` block) rejects with an AuthError instead of wasm-bindgen's raw
+// "null pointer passed to rust". `loadFailure()` turns a failure to fetch or
+// compile the wasm into an AuthError that says what to fix.
+import { AuthError } from "./auth-error.js";
+import { AuthClient, __registerAuthError } from "./dist/vendor_auth.js";
+
+let done = false;
+
+export function setup() {
+  if (done) return;
+  done = true;
+  __registerAuthError(AuthError);
+  const proto = AuthClient.prototype;
+  for (const name of Object.getOwnPropertyNames(proto)) {
+    const method = proto[name];
+    if (name === "constructor" || typeof method !== "function") continue;
+    proto[name] =
+      name === "free"
+        ? function free() {
+            // A second free() (or free() then `using`'s dispose) is a no-op.
+            if (this?.__wbg_ptr) method.call(this);
+          }
+        : function (...args) {
+            if (this?.__wbg_ptr) return method.apply(this, args);
+            const error = new AuthError(
+              `AuthClient.${name}() was called on a client that was freed (free() or the end of a \`using\` block) or without its client as \`this\`; create a new AuthClient`,
+              { code: "UNSUPPORTED" },
+            );
+            if (name === "on") throw error;
+            return Promise.reject(error);
+          };
+  }
+  if (typeof Symbol.dispose === "symbol") proto[Symbol.dispose] = proto.free;
+}
+
+const CSP = /content.security.policy|\bCSP\b|unsafe-eval/i;
+
+/** The AuthError for a wasm that could not be fetched, compiled or instantiated. */
+export function loadFailure(cause) {
+  const said = `${cause?.name ?? "Error"}: ${cause?.message ?? cause}`;
+  const message = CSP.test(said)
+    ? `vendor-auth cannot run here: the page's Content-Security-Policy blocks WebAssembly. Add 'wasm-unsafe-eval' to script-src (e.g. script-src 'self' 'wasm-unsafe-eval'). The runtime said: ${said}`
+    : `vendor-auth could not load its WebAssembly module (${said}). With a bundler, check that the .wasm file is emitted and served beside the code (README, "Bundlers"); under a Content-Security-Policy, script-src needs 'wasm-unsafe-eval'.`;
+  return new AuthError(message, { code: "UNSUPPORTED", cause });
+}
