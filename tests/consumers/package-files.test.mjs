@@ -42,7 +42,9 @@ test("npm pack ships every file the entry points need", async () => {
   const { stdout } = await run("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: PKG });
   const packed = new Set(JSON.parse(stdout)[0].files.map((f) => f.path));
   const manifest = JSON.parse(readFileSync(join(PKG, "package.json"), "utf8"));
-  const exported = Object.values(manifest.exports["."]);
+  // Every file any condition of any subpath points at.
+  const leaves = (node) => (typeof node === "string" ? [node] : Object.values(node).flatMap(leaves));
+  const exported = [...new Set(leaves(manifest.exports))];
   const needed = reachable(exported.map((p) => normalize(p)));
   const missing = [...needed].filter((f) => !packed.has(f));
   assert.deepEqual(missing, [], `files reached from the exports but not packed: ${missing.join(", ")}`);

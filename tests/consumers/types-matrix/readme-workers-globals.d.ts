@@ -1,0 +1,1 @@
+declare const env: { TOKENS: KVNamespace; TOKEN_COORDINATOR: DurableObjectNamespace };
