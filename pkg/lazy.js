@@ -15,9 +15,9 @@ let loaded = false;
  * bytes, or a compiled WebAssembly.Module), else from beside this module.
  */
 export function ready(source) {
-  loading ??= init({
-    module_or_path: source ?? new URL("./dist/vendor_auth_bg.wasm", import.meta.url),
-  }).then(
+  // Without a source the glue fetches `new URL("vendor_auth_bg.wasm",
+  // import.meta.url)`: the asset bundlers emit, or the file beside the bundle.
+  loading ??= init(source === undefined ? undefined : { module_or_path: source }).then(
     () => {
       setup();
       loaded = true;
