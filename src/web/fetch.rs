@@ -291,7 +291,8 @@ async fn read_limited(sent: &Sent) -> Result<String, TransportError> {
         if !js_sys::ArrayBuffer::is_view(&value) {
             let _ = call_method(&reader, "cancel");
             return Err(TransportError::Network(
-                "the response body stream yielded a chunk that is not bytes (an ArrayBuffer view)".into(),
+                "the response body stream yielded a chunk that is not bytes (an ArrayBuffer view)"
+                    .into(),
             ));
         }
         let array = view_bytes(&value).map_err(|e| sent.failed(&e))?;

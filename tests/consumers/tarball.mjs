@@ -50,10 +50,12 @@ async function npm(args, cwd, timeout = 600_000) {
  * A consumer directory target/consumers/<name> with the packed tarball
  * installed in its node_modules. `fixture` (optional) is a directory with a
  * package.json and package-lock.json of the consumer's own dependencies;
- * `files` are copied in (a directory's content, or { relPath: text }).
+ * `files` are copied in (a directory's content, or { relPath: text });
+ * `scripts: true` lets the fixture's install scripts run (Bun's and Deno's
+ * npm packages link their platform binary in a postinstall).
  * Returns the directory.
  */
-export async function consumer(name, { fixture, files } = {}) {
+export async function consumer(name, { fixture, files, scripts = false } = {}) {
   const dir = join(CONSUMERS, name);
   mkdirSync(dir, { recursive: true });
   const tarball = await packTarball();
@@ -66,7 +68,7 @@ export async function consumer(name, { fixture, files } = {}) {
     if (!existsSync(stamp) || readFileSync(stamp, "utf8") !== key) {
       writeFileSync(join(dir, "package.json"), pkgJson);
       writeFileSync(join(dir, "package-lock.json"), lock);
-      await npm(["ci", "--ignore-scripts"], dir);
+      await npm(["ci", ...(scripts ? [] : ["--ignore-scripts"])], dir);
       writeFileSync(stamp, key);
     }
     manifest = JSON.parse(pkgJson);
