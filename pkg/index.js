@@ -1,6 +1,6 @@
 // Entry for browsers and bundlers (Vite, webpack, Rollup, a plain
-// <script type="module"> with an import map). The glue locates the wasm with
-// `new URL("vendor_auth_bg.wasm", import.meta.url)`, so bundlers that know
+// <script type="module"> with an import map). The glue locates the wasm
+// beside itself through `new URL(…, import.meta.url)`, so bundlers that know
 // the pattern emit it as an asset, a page that serves the package directory
 // loads it from beside the glue, and for a bundler that leaves the pattern
 // alone (esbuild) the copy step is "put the .wasm beside the bundle". Uses top-level

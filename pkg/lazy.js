@@ -15,7 +15,7 @@ let loaded = false;
  * bytes, or a compiled WebAssembly.Module), else from beside this module.
  */
 export function ready(source) {
-  // Without a source the glue fetches `new URL("vendor_auth_bg.wasm",
+  // Without a source the glue fetches the .wasm beside itself (`new URL(…,
   // import.meta.url)`: the asset bundlers emit, or the file beside the bundle.
   loading ??= init(source === undefined ? undefined : { module_or_path: source }).then(
     () => {

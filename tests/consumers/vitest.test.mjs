@@ -1,5 +1,5 @@
 // Vitest with the jsdom and happy-dom environments, as a dashboard's unit
-// tests run: vitest-app/login.test.js logs in against the vendor simulator
+// tests run: vitest-app/login.spec.js logs in against the vendor simulator
 // with the package installed from the packed tarball. Under these
 // environments the fetch body's chunks are Uint8Arrays of another realm.
 import test from "node:test";
