@@ -1,3 +1,5 @@
+export const metadata = { title: "vendor-auth + Next.js" };
+
 export default function RootLayout({ children }) {
   return (
     <html lang="en">
