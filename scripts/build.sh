@@ -13,8 +13,15 @@ export PATH="$HOME/.cargo/bin:$PATH"
 
 TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 WASM_IN="$TARGET_DIR/wasm32-unknown-unknown/release/vendor_auth.wasm"
-OUT="$ROOT/pkg/dist"
-TMP="$ROOT/pkg/.dist.tmp"
+# VENDOR_AUTH_DIST writes the build elsewhere (a test's scratch directory).
+OUT="${VENDOR_AUTH_DIST:-$ROOT/pkg/dist}"
+TMP="$OUT.tmp"
+[ -z "${VENDOR_AUTH_DIST:-}" ] && TMP="$ROOT/pkg/.dist.tmp"
+# VENDOR_AUTH_DEBUG_NAMES=1 keeps the wasm's "name" section (function
+# names), so that a trap's stack trace says which Rust function it was in:
+# a debugging build, larger than the published one.
+DEBUG_NAMES=()
+[ -n "${VENDOR_AUTH_DEBUG_NAMES:-}" ] && DEBUG_NAMES=(--debuginfo)
 WASM_OPT="$ROOT/node_modules/.bin/wasm-opt"
 [ -x "$WASM_OPT" ] || { echo "build.sh: $WASM_OPT missing; run scripts/install.sh" >&2; exit 1; }
 
@@ -25,7 +32,7 @@ t1=$(date +%s)
 
 # wasm-bindgen + wasm-opt take most of the time: skip them when neither the
 # cargo output nor this pipeline changed since the last build.
-stamp="$(cat "$WASM_IN" scripts/build.sh scripts/gen-public-dts.mjs scripts/gen-inline-wasm.mjs | sha256sum | cut -d' ' -f1) $(wasm-bindgen --version) $("$WASM_OPT" --version)"
+stamp="$(cat "$WASM_IN" scripts/build.sh scripts/gen-public-dts.mjs scripts/gen-inline-wasm.mjs | sha256sum | cut -d' ' -f1) $(wasm-bindgen --version) $("$WASM_OPT" --version) ${DEBUG_NAMES[*]:-}"
 if [ -f "$OUT/.build-stamp" ] && [ "$(cat "$OUT/.build-stamp")" = "$stamp" ] && [ -z "${FORCE:-}" ]; then
   echo "==> pkg/dist is up to date with the cargo output (FORCE=1 rebuilds)"
 else
@@ -38,7 +45,7 @@ else
   # introduce any other (Workers, Node 20 and current browsers support all of
   # these).
   echo "==> wasm-opt -Oz"
-  "$WASM_OPT" -Oz \
+  "$WASM_OPT" -Oz "${DEBUG_NAMES[@]}" \
     --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
     --enable-mutable-globals --enable-reference-types --enable-multivalue \
     "$TMP/vendor_auth_bg.wasm" -o "$TMP/vendor_auth_bg.wasm"
