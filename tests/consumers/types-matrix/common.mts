@@ -24,6 +24,10 @@ emnify.on("storage-fallback", (e) => {
   const reason: string = e.reason;
   void reason;
 });
+emnify.on("regenerated", (e) => {
+  const reason: "idle" = e.reason;
+  void reason;
+});
 // @ts-expect-error a token event has no `code`
 emnify.on("token", (e) => e.code);
 // @ts-expect-error unknown event name
