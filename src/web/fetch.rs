@@ -240,18 +240,6 @@ fn call_method(target: &JsValue, name: &str) -> Result<JsValue, JsValue> {
         .call0(target)
 }
 
-/// The bytes of any `ArrayBuffer` view (of this realm or another) as a
-/// `Uint8Array` over the same memory.
-fn view_bytes(view: &JsValue) -> Result<js_sys::Uint8Array, JsValue> {
-    let field = |name: &str| Reflect::get(view, &name.into());
-    let buffer = field("buffer")?;
-    let offset = field("byteOffset")?.as_f64().unwrap_or(0.0) as u32;
-    let length = field("byteLength")?.as_f64().unwrap_or(0.0) as u32;
-    Ok(js_sys::Uint8Array::new_with_byte_offset_and_length(
-        &buffer, offset, length,
-    ))
-}
-
 /// Reads a body up to [`MAX_BODY_BYTES`], chunk by chunk, and cancels the
 /// stream past that.
 async fn read_limited(sent: &Sent) -> Result<String, TransportError> {
@@ -290,12 +278,10 @@ async fn read_limited(sent: &Sent) -> Result<String, TransportError> {
         // chunk would silently turn a body into a shorter (or empty) one.
         if !js_sys::ArrayBuffer::is_view(&value) {
             let _ = call_method(&reader, "cancel");
-            return Err(TransportError::Network(
-                "the response body stream yielded a chunk that is not bytes (an ArrayBuffer view)"
-                    .into(),
-            ));
+            return Err(TransportError::Network("a body chunk was not bytes".into()));
         }
-        let array = view_bytes(&value).map_err(|e| sent.failed(&e))?;
+        // `new Uint8Array(view)` copies a typed array of any realm.
+        let array = js_sys::Uint8Array::new(&value);
         if bytes.len() + array.length() as usize > MAX_BODY_BYTES {
             let _ = call_method(&reader, "cancel");
             return Err(TransportError::TooLarge);
