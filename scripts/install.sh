@@ -5,7 +5,7 @@
 # skips what is already present, so a second run takes a second or two.
 #
 #   scripts/install.sh            # everything
-#   SKIP_BROWSER=1 scripts/install.sh   # leave out chromium/chromedriver
+#   SKIP_BROWSER=1 scripts/install.sh   # leave out the browsers and their drivers
 #
 # Works non-interactively (CI=true, no stdin).
 set -euo pipefail
@@ -66,16 +66,44 @@ else
   done_step "installed wasm-bindgen-cli $wb_version (had: ${have_version:-none})"
 fi
 
-# --- Chromium + ChromeDriver (browser tests) ----------------------------------
-step "chromium and chromedriver"
+# --- Browsers and their drivers (browser tests, in three engines) -------------
+# Chromium + ChromeDriver; Firefox ESR (puppeteer-core drives it over
+# WebDriver BiDi; wasm-bindgen-test-runner needs geckodriver, which Debian
+# does not package: built from crates.io); WebKitGTK's WebKitWebDriver and
+# MiniBrowser, which has no headless mode, hence Xvfb.
+apt_install() {
+  as_root apt-get -o DPkg::Lock::Timeout=600 update -qq
+  as_root apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "$@" </dev/null
+}
+MINIBROWSER=/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser
+
+step "browsers: chromium, firefox-esr, webkit2gtk (MiniBrowser), xvfb"
 if [ -n "${SKIP_BROWSER:-}" ]; then
   done_step "skipped (SKIP_BROWSER set)"
-elif [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then
-  done_step "present"
 else
-  as_root apt-get update -qq
-  as_root apt-get install -y -qq --no-install-recommends chromium chromium-driver </dev/null
-  done_step "installed $(/usr/bin/chromium --version 2>/dev/null || true)"
+  wanted=()
+  [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ] || wanted+=(chromium chromium-driver)
+  [ -x /usr/bin/firefox-esr ] || wanted+=(firefox-esr)
+  [ -x /usr/bin/WebKitWebDriver ] && [ -x "$MINIBROWSER" ] || wanted+=(webkit2gtk-driver)
+  command -v Xvfb >/dev/null && command -v xvfb-run >/dev/null && command -v xauth >/dev/null || wanted+=(xvfb xauth)
+  if [ ${#wanted[@]} -eq 0 ]; then
+    done_step "present"
+  else
+    apt_install "${wanted[@]}"
+    [ -x "$MINIBROWSER" ] || die "MiniBrowser not at $MINIBROWSER (dpkg -L libwebkit2gtk-4.1-0 | grep MiniBrowser)"
+    done_step "installed ${wanted[*]}"
+  fi
+fi
+
+step "geckodriver (wasm-bindgen tests in Firefox)"
+if [ -n "${SKIP_BROWSER:-}" ]; then
+  done_step "skipped (SKIP_BROWSER set)"
+elif command -v geckodriver >/dev/null; then
+  done_step "present ($(geckodriver --version 2>/dev/null | awk "NR == 1"))"
+else
+  # About 7 minutes on 2 cores, once.
+  cargo install --quiet --locked geckodriver
+  done_step "installed $(geckodriver --version 2>/dev/null | awk "NR == 1")"
 fi
 
 # --- Node dev dependencies ----------------------------------------------------

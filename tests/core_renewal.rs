@@ -14,7 +14,7 @@ use vendor_auth::core::error::ErrorCode;
 use vendor_auth::core::http::{HttpRequest, LocalFuture, Method};
 use vendor_auth::core::lock::{LockGuard, LockManager};
 use vendor_auth::core::secret::Secret;
-use vendor_auth::core::store::{MemoryStore, StoreError, TokenStore};
+use vendor_auth::core::store::{MemoryStore, StoreError, TokenStore, Watch};
 use vendor_auth::core::token::TokenSet;
 
 /// A memory store that says it is persistent (like localStorage or KV), and
@@ -25,6 +25,17 @@ type ReadHook = Box<dyn FnMut(&str, &MemoryStore)>;
 struct SharedStore {
     inner: MemoryStore,
     on_get: Rc<RefCell<Option<ReadHook>>>,
+    /// What the store's watch reports: writes of other contexts that the
+    /// key itself may no longer show (storage events).
+    reported: Rc<RefCell<Vec<Option<String>>>>,
+}
+
+struct ReportedWrites(Rc<RefCell<Vec<Option<String>>>>);
+
+impl Watch for ReportedWrites {
+    fn take(&self) -> Vec<Option<String>> {
+        std::mem::take(&mut *self.0.borrow_mut())
+    }
 }
 
 impl TokenStore for SharedStore {
@@ -47,6 +58,9 @@ impl TokenStore for SharedStore {
     }
     fn is_persistent(&self) -> bool {
         true
+    }
+    fn watch(&self, _key: &str) -> Option<Box<dyn Watch>> {
+        Some(Box::new(ReportedWrites(self.reported.clone())))
     }
 }
 
@@ -157,6 +171,121 @@ fn without_web_locks_a_lease_in_the_store_makes_others_wait_for_the_holder() {
     assert!(
         store.inner.get_now(&lease_key).is_none(),
         "the lease taken to re-read is released"
+    );
+}
+
+/// A lease claim as another context writes it.
+fn claim(owner: &str, at: i64) -> String {
+    json!({ "owner": owner, "at": at, "until": at + 30_000 }).to_string()
+}
+
+fn lease_owner(store: &SharedStore, lease_key: &str) -> Option<String> {
+    let text = store.inner.get_now(lease_key)?;
+    let value: serde_json::Value = serde_json::from_str(&text).ok()?;
+    value["owner"].as_str().map(str::to_string)
+}
+
+#[test]
+fn without_web_locks_an_earlier_claim_hidden_by_ours_wins_and_we_read_its_token() {
+    // Another tab claimed 5 ms before us, but our view of the store was
+    // older: our write hid its claim in the key. Its storage event still
+    // reports it; we yield, show its claim again, and use its token.
+    let store = SharedStore::default();
+    let rig = Rig::with_store(Rc::new(store.clone()));
+    let client = client_with(&rig, emnify_app_options(), None);
+    let lease_key = format!("{}:lease", client.cache_key());
+    let (hook_store, hook_key, clock) = (store.clone(), lease_key.clone(), rig.clock.clone());
+    let reported = Cell::new(false);
+    *store.on_get.borrow_mut() = Some(Box::new(move |k, inner| {
+        if k != hook_key {
+            return;
+        }
+        let owner = lease_owner(&hook_store, k);
+        if owner.as_deref().is_some_and(|o| o != "earlier") && !reported.replace(true) {
+            hook_store
+                .reported
+                .borrow_mut()
+                .push(Some(claim("earlier", NOW - 5)));
+        }
+        if owner.as_deref() == Some("earlier") && clock.now_ms() >= NOW + 500 {
+            let entry_key = &k[..k.len() - ":lease".len()];
+            inner.put_now(
+                entry_key,
+                entry_text("earlier-tab-token", APP_PRINCIPAL, NOW + 3_600_000),
+            );
+            inner.delete_now(k);
+        }
+    }));
+    let info = block_on(client.token_info(CacheMode::Default)).unwrap();
+    assert_eq!(info.token.expose(), "earlier-tab-token");
+    assert!(info.from_cache);
+    assert_eq!(rig.transport.request_count(), 0, "no second login");
+}
+
+#[test]
+fn without_web_locks_the_earliest_claimant_holds_though_a_later_claim_shows() {
+    // A tab that claimed after us overwrote the key: we claimed first, so we
+    // hold (it yields on seeing ours) and log in, once.
+    let store = SharedStore::default();
+    let rig = Rig::with_store(Rc::new(store.clone()));
+    rig.transport
+        .ok(200, &json!({ "auth_token": emnify_jwt(3600) }).to_string());
+    let client = client_with(&rig, emnify_app_options(), None);
+    let lease_key = format!("{}:lease", client.cache_key());
+    let (hook_store, hook_key) = (store.clone(), lease_key.clone());
+    let overwritten = Cell::new(false);
+    *store.on_get.borrow_mut() = Some(Box::new(move |k, inner| {
+        let ours = lease_owner(&hook_store, k).is_some_and(|o| o != "later");
+        if k == hook_key && ours && !overwritten.replace(true) {
+            inner.put_now(k, claim("later", NOW + 1));
+        }
+    }));
+    let info = block_on(client.token_info(CacheMode::Default)).unwrap();
+    assert!(!info.from_cache);
+    assert_eq!(rig.transport.request_count(), 1);
+}
+
+#[test]
+fn without_web_locks_the_settle_time_follows_the_measured_visibility() {
+    // A claim of another tab (one that has ended already) was seen 150 ms
+    // after it was made: the next look waits twice that, not the 20 ms
+    // minimum, and the delay is kept in the store for tabs opened later.
+    let store = SharedStore::default();
+    let rig = Rig::with_store(Rc::new(store.clone()));
+    rig.transport
+        .ok(200, &json!({ "auth_token": emnify_jwt(3600) }).to_string());
+    let client = client_with(&rig, emnify_app_options(), None);
+    let lease_key = format!("{}:lease", client.cache_key());
+    let (hook_store, hook_key, clock) = (store.clone(), lease_key.clone(), rig.clock.clone());
+    let reported = Cell::new(false);
+    *store.on_get.borrow_mut() = Some(Box::new(move |k, _| {
+        if k == hook_key && lease_owner(&hook_store, k).is_some() && !reported.replace(true) {
+            let now = clock.now_ms();
+            let ended = json!({ "owner": "gone", "at": now - 150, "until": now - 1 });
+            hook_store
+                .reported
+                .borrow_mut()
+                .push(Some(ended.to_string()));
+        }
+    }));
+    block_on(client.token_info(CacheMode::Default)).unwrap();
+    let sleeps = rig.clock.sleeps();
+    assert_eq!(rig.transport.request_count(), 1);
+    assert!(
+        sleeps.starts_with(&[40]),
+        "the first look after the minimum: {sleeps:?}"
+    );
+    let second = sleeps[1];
+    assert!(
+        (290..=300).contains(&second),
+        "the second look twice the measured delay: {sleeps:?}"
+    );
+    let kept = store.inner.get_now(&format!("{}:lag", client.cache_key()));
+    let kept: serde_json::Value = serde_json::from_str(&kept.unwrap()).unwrap();
+    let lag = kept["lag"].as_i64().unwrap();
+    assert!(
+        (140..=150).contains(&lag),
+        "kept for tabs opened later: {kept}"
     );
 }
 

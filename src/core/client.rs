@@ -16,7 +16,7 @@ use crate::core::events::{Event, Events};
 use crate::core::flight::{Flights, Polling};
 use crate::core::http::{is_header_safe, HttpRequest, HttpResponse, LocalFuture, Transport};
 use crate::core::json::Map;
-use crate::core::lease;
+use crate::core::lease::{self, Leased};
 use crate::core::lock::{self, LockManager, StoreLock};
 use crate::core::options::ClientOptions;
 use crate::core::secret::Secret;
@@ -442,10 +442,10 @@ impl Client {
             };
             let waited = clock.now_ms() > asked_at;
             let hold_ms = i64::from(self.options.timeout_ms) * 2;
+            let renewed = || -> LocalFuture<'_, Option<Entry>> {
+                Box::pin(self.renewed_elsewhere(previous.as_ref(), rejected))
+            };
             if store.atomic().is_some() {
-                let renewed = || -> LocalFuture<'_, Option<Entry>> {
-                    Box::pin(self.renewed_elsewhere(previous.as_ref(), rejected))
-                };
                 match lock::acquire_in_store(store, clock, &self.key, hold_ms, &renewed).await {
                     Ok(StoreLock::Held(held)) => lease = Some(held),
                     Ok(StoreLock::Renewed(entry)) => return Ok((entry, true)),
@@ -453,7 +453,11 @@ impl Client {
                     Err(e) => self.fall_back(e),
                 }
             } else if _guard.is_none() {
-                lease = lease::acquire(store, clock, &self.key, hold_ms).await;
+                match lease::acquire(store, clock, &self.key, hold_ms, &renewed).await {
+                    Leased::Held(held) => lease = Some(held),
+                    Leased::Renewed(entry) => return Ok((entry, true)),
+                    Leased::Without => {}
+                }
             }
             // A context that waited for the lock most likely waited for
             // another's login. Tabs see each other's localStorage writes a

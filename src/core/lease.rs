@@ -1,23 +1,45 @@
 //! The fallback where Web Locks are missing: a lease written into the shared
-//! store itself. Write your name, wait a moment, read it back: if it is
-//! still yours, you hold the lease. Stores have no compare-and-swap, so this
-//! is best effort — it narrows the window in which two contexts log in at
-//! once to the time between one's read and its write — but it needs nothing
-//! from the runtime. A lease ends when released or after its time, so a
-//! context that dies while holding one delays the others, never blocks them.
+//! store itself. Stores have no compare-and-swap, and tabs see each other's
+//! writes late: a busy tab reads a view of `localStorage` that is tens of
+//! milliseconds old, and a key keeps only its last write, so two tabs that
+//! claim at about the same time can each read back their own claim. The
+//! protocol tolerates that:
+//!
+//! - every claim carries its owner and the time it was made, and the
+//!   **earliest claim wins** (ties by owner), whatever the key shows last;
+//! - a claimant looks twice, a settle time apart, before it holds: at the
+//!   key, and at every claim the store saw written meanwhile
+//!   ([`TokenStore::watch`]: `storage` events, which report a claim even
+//!   when a later write hid it); one that sees an earlier claim yields;
+//! - the settle time follows the **measured visibility**: twice the longest
+//!   a claim of another context took to be seen here lately, never less
+//!   than [`SETTLE_MS`]; the longest is kept in the store beside the lease
+//!   (`{key}:lag`), so that a tab opened later starts from it;
+//! - a waiter checks for the renewed entry at every look, so the tabs that
+//!   lost do not take the lease in turn just to read it.
+//!
+//! A lease ends when released or after its time, so a context that dies
+//! while holding one delays the others, never blocks them.
 
 use crate::core::clock::Clock;
-use crate::core::json::object;
-use crate::core::store::TokenStore;
+use crate::core::http::LocalFuture;
+use crate::core::json::{object, Value};
+use crate::core::store::{TokenStore, Watch};
 use std::cell::Cell;
 
 /// How often a waiting context looks at the lease again.
 pub const POLL_MS: u64 = 50;
-/// How long a writer waits before reading its lease back.
-pub const SETTLE_MS: u64 = 20;
+/// The shortest settle time: how long a claimant waits before each look.
+pub const SETTLE_MS: u64 = 40;
+/// The longest settle time, however slow the measured visibility.
+pub const MAX_SETTLE_MS: u64 = 1000;
+/// How long a measured visibility counts.
+const LAG_MEMORY_MS: i64 = 600_000;
 
 thread_local! {
     static COUNTER: Cell<u64> = const { Cell::new(0) };
+    /// The longest visibility delay measured in this realm, and when.
+    static LAG: Cell<(i64, i64)> = const { Cell::new((0, 0)) };
 }
 
 /// A held lease, to hand back to [`release`]: its key and the text that
@@ -57,49 +79,239 @@ pub fn read_lease(text: Option<String>) -> Option<(String, i64)> {
     Some((owner, value.get("until")?.as_i64()?))
 }
 
-/// Waits for the lease on `key` (at most `hold_ms`) and takes it. `None` when
-/// the store fails or the wait ran out: the caller goes on without one.
-pub async fn acquire(
-    store: &dyn TokenStore,
-    clock: &dyn Clock,
-    key: &str,
-    hold_ms: i64,
-) -> Option<Lease> {
-    let lease_key = lease_key(key);
-    let owner = owner_id(clock);
-    let deadline = clock.now_ms() + hold_ms;
-    loop {
-        let now = clock.now_ms();
-        if now > deadline {
-            return None;
+/// What [`acquire`] ended with.
+pub enum Leased<T> {
+    /// This context holds the lease.
+    Held(Lease),
+    /// Another context renewed meanwhile: its result.
+    Renewed(T),
+    /// No lease could be had (the store failed, or the wait ran out): the
+    /// caller goes on without one.
+    Without,
+}
+
+/// One claim: who, until when, and when it was made (local ms).
+#[derive(Clone, PartialEq, Eq)]
+struct Claim {
+    owner: String,
+    until: i64,
+    at: i64,
+    /// Written again by a claimant that yielded to it, not by its owner.
+    restored: bool,
+}
+
+impl Claim {
+    fn read(text: &str) -> Option<Claim> {
+        let value = crate::core::json::parse(text)?;
+        let until = value.get("until")?.as_i64()?;
+        Some(Claim {
+            owner: value.get("owner")?.as_str()?.to_string(),
+            until,
+            // A claim of an older version has no time: as made at once.
+            at: value.get("at").and_then(|a| a.as_i64()).unwrap_or(i64::MIN),
+            restored: value.get("restored").is_some(),
+        })
+    }
+
+    fn encode(&self) -> String {
+        let mut claim =
+            object! { "owner": self.owner.as_str(), "until": self.until, "at": self.at };
+        if let (true, Value::Object(map)) = (self.restored, &mut claim) {
+            map.insert("restored", Value::from(true));
         }
-        let current = read_lease(store.get(&lease_key).await.ok()?);
-        if matches!(&current, Some((holder, until)) if *until > now && *holder != owner) {
-            clock.sleep(POLL_MS).await;
-            continue;
+        claim.encode()
+    }
+
+    /// Whether this claim goes before `other`: earlier, or as early with
+    /// the smaller owner.
+    fn precedes(&self, other: &Claim) -> bool {
+        (self.at, &self.owner) < (other.at, &other.owner)
+    }
+}
+
+/// Notes that a claim made at `at` was seen here at `now`.
+fn measure(at: i64, now: i64) {
+    if at == i64::MIN {
+        return;
+    }
+    let lag = (now - at).max(0);
+    LAG.with(|cell| {
+        let (longest, measured_at) = cell.get();
+        if lag >= longest || now - measured_at > LAG_MEMORY_MS {
+            cell.set((lag, now));
         }
-        let lease = encode_lease(&owner, now + hold_ms);
-        store.put(&lease_key, lease, Some(60)).await.ok()?;
-        clock.sleep(SETTLE_MS).await;
-        let held = store.get(&lease_key).await.ok()?;
-        match (read_lease(held.clone()), held) {
-            (Some((holder, _)), Some(text)) if holder == owner => {
-                return Some(Lease {
-                    key: lease_key,
-                    text,
-                })
-            }
-            (Some(_), _) => continue,
-            // The store does not give back what was put: no lease is
-            // possible with it, so go on without one.
-            _ => return None,
+    });
+}
+
+/// The longest delay measured lately (ms) and when, if any.
+fn recent_lag(now: i64) -> Option<(i64, i64)> {
+    let (longest, measured_at) = LAG.with(Cell::get);
+    (now - measured_at <= LAG_MEMORY_MS).then_some((longest, measured_at))
+}
+
+/// Takes in the delay another context measured and kept in the store.
+async fn recall_lag(store: &dyn TokenStore, lag_key: &str, now: i64) -> Option<i64> {
+    let value = crate::core::json::parse(&store.get(lag_key).await.ok()??)?;
+    let (lag, at) = (value.get("lag")?.as_i64()?, value.get("at")?.as_i64()?);
+    if now - at <= LAG_MEMORY_MS && recent_lag(now).is_none_or(|(longest, _)| lag > longest) {
+        LAG.with(|cell| cell.set((lag, at)));
+    }
+    Some(lag)
+}
+
+/// Keeps this realm's longest delay in the store when it is longer than
+/// the one kept there.
+async fn keep_lag(store: &dyn TokenStore, lag_key: &str, kept: Option<i64>, now: i64) {
+    if let Some((longest, at)) = recent_lag(now) {
+        if longest > kept.unwrap_or(0) {
+            let text = object! { "lag": longest, "at": at }.encode();
+            let _ = store.put(lag_key, text, Some(600)).await;
         }
     }
 }
 
+/// Twice the longest visibility delay measured lately, within bounds.
+fn settle_ms(now: i64) -> u64 {
+    let recent = recent_lag(now).map_or(0, |(longest, _)| longest);
+    (2 * recent.max(0) as u64).clamp(SETTLE_MS, MAX_SETTLE_MS)
+}
+
+/// Waits for the lease on `key` (at most `hold_ms`) and takes it, unless
+/// `renewed` (asked at every look) finds that another context renewed.
+pub async fn acquire<'a, T>(
+    store: &dyn TokenStore,
+    clock: &dyn Clock,
+    key: &str,
+    hold_ms: i64,
+    renewed: &dyn Fn() -> LocalFuture<'a, Option<T>>,
+) -> Leased<T> {
+    let lease_key = lease_key(key);
+    let owner = owner_id(clock);
+    let watch = store.watch(&lease_key);
+    let lag_key = format!("{key}:lag");
+    let kept_lag = recall_lag(store, &lag_key, clock.now_ms()).await;
+    let deadline = clock.now_ms() + hold_ms;
+    let mut first = true;
+    loop {
+        if !first {
+            if let Some(done) = renewed().await {
+                return Leased::Renewed(done);
+            }
+        }
+        first = false;
+        let now = clock.now_ms();
+        if now > deadline {
+            return Leased::Without;
+        }
+        let Ok(text) = store.get(&lease_key).await else {
+            return Leased::Without;
+        };
+        let current = text.as_deref().and_then(Claim::read);
+        if matches!(&current, Some(c) if c.until > now && c.owner != owner) {
+            clock.sleep(POLL_MS).await;
+            continue;
+        }
+        let mine = Claim {
+            owner: owner.clone(),
+            until: now + hold_ms,
+            at: now,
+            restored: false,
+        };
+        if store
+            .put(&lease_key, mine.encode(), Some(60))
+            .await
+            .is_err()
+        {
+            return Leased::Without;
+        }
+        let settled = settle(store, clock, &lease_key, &mine, watch.as_deref()).await;
+        keep_lag(store, &lag_key, kept_lag, clock.now_ms()).await;
+        match settled {
+            Settled::Held => {
+                return Leased::Held(Lease {
+                    key: lease_key,
+                    text: mine.encode(),
+                })
+            }
+            Settled::Lost => clock.sleep(POLL_MS).await,
+            Settled::Unusable => return Leased::Without,
+        }
+    }
+}
+
+enum Settled {
+    Held,
+    /// An earlier claim exists: the claimant yielded to it.
+    Lost,
+    /// The store does not give back what was put: no lease is possible.
+    Unusable,
+}
+
+/// The two looks after writing `mine`.
+async fn settle(
+    store: &dyn TokenStore,
+    clock: &dyn Clock,
+    lease_key: &str,
+    mine: &Claim,
+    watch: Option<&dyn Watch>,
+) -> Settled {
+    let mut earliest: Option<Claim> = None;
+    for _look in 0..2 {
+        clock.sleep(settle_ms(clock.now_ms())).await;
+        let now = clock.now_ms();
+        let Ok(text) = store.get(lease_key).await else {
+            return Settled::Unusable;
+        };
+        let seen_meanwhile = watch.map(|w| w.take()).unwrap_or_default();
+        let Some(shown) = text.as_deref().and_then(Claim::read) else {
+            return Settled::Unusable;
+        };
+        let reported: Vec<Claim> = seen_meanwhile
+            .iter()
+            .filter_map(|t| t.as_deref().and_then(Claim::read))
+            .collect();
+        // Only a claim reported as its owner wrote it tells how long a
+        // write takes to be seen: one read from the key may be old, and one
+        // shown again by a claimant that yielded was written twice.
+        for claim in reported.iter().filter(|c| !c.restored) {
+            measure(claim.at, now);
+        }
+        for claim in reported
+            .into_iter()
+            .chain(std::iter::once(shown.clone()))
+            .filter(|c| c.owner != mine.owner)
+        {
+            if claim.until > now
+                && claim.precedes(mine)
+                && earliest.as_ref().is_none_or(|e| claim.precedes(e))
+            {
+                earliest = Some(claim);
+            }
+        }
+        if let Some(winner) = earliest {
+            // The key may show this claim, which hid the winner's: show the
+            // winner's again, so that waiters wait for it and its release
+            // clears it.
+            if shown.owner == mine.owner {
+                let ttl = Some(60);
+                let again = Claim {
+                    restored: true,
+                    ..winner
+                };
+                if store.put(lease_key, again.encode(), ttl).await.is_err() {
+                    return Settled::Unusable;
+                }
+            }
+            return Settled::Lost;
+        }
+    }
+    Settled::Held
+}
+
 /// Ends a lease, unless another context has taken it over meanwhile: with
 /// the store's compare-and-delete where it has one, else by reading it back
-/// first (a small window, only for a holder that outlived its lease).
+/// first and comparing owners (a claimant that yielded may have written the
+/// holder's claim again).
 pub async fn release(store: &dyn TokenStore, lease: Lease) {
     if let Some(delete) = store
         .atomic()
@@ -107,7 +319,8 @@ pub async fn release(store: &dyn TokenStore, lease: Lease) {
     {
         let _ = delete.await;
     } else if let Ok(Some(text)) = store.get(&lease.key).await {
-        if text == lease.text {
+        let owner = |t: &str| Claim::read(t).map(|c| c.owner);
+        if owner(&text).is_some_and(|o| Some(o) == owner(&lease.text)) {
             let _ = store.delete(&lease.key).await;
         }
     }

@@ -39,6 +39,14 @@ pub trait TokenStore {
     fn atomic(&self) -> Option<&dyn AtomicStore> {
         None
     }
+
+    /// Starts collecting the values other contexts write to `key`, each
+    /// as it is seen (`localStorage`: a `storage` event per write), so that
+    /// a write a later one hid is still known. `None` where the store
+    /// cannot tell.
+    fn watch(&self, _key: &str) -> Option<Box<dyn Watch>> {
+        None
+    }
 }
 
 /// What a shared store may add to get, put and delete so that renewals
@@ -62,6 +70,13 @@ pub trait AtomicStore {
         key: &'a str,
         value: &'a str,
     ) -> Option<LocalFuture<'a, Result<bool, StoreError>>>;
+}
+
+/// Values written to one key by other contexts, from [`TokenStore::watch`].
+/// Dropping it stops the collecting.
+pub trait Watch {
+    /// The values seen since the last call (`None`: the key was removed).
+    fn take(&self) -> Vec<Option<String>>;
 }
 
 /// The default store: a map in this JS realm. Every client of the realm that

@@ -6,7 +6,7 @@
 use crate::core::error::json_strings;
 use crate::core::error::AuthError;
 use crate::core::http::LocalFuture;
-use crate::core::store::{AtomicStore, MemoryStore, StoreError, TokenStore};
+use crate::core::store::{AtomicStore, MemoryStore, StoreError, TokenStore, Watch};
 use crate::web::convert::{describe, describe_scrubbed, get};
 use crate::web::runtime::Timer;
 use js_sys::{Function, Object, Promise, Reflect};
@@ -126,6 +126,14 @@ impl TokenStore for WebStorage {
 
     fn is_persistent(&self) -> bool {
         true
+    }
+
+    fn watch(&self, key: &str) -> Option<Box<dyn Watch>> {
+        // sessionStorage is one tab's: no other tab writes to it.
+        if self.session {
+            return None;
+        }
+        crate::web::watch::local_storage(key)
     }
 }
 

@@ -1,5 +1,5 @@
 // Shared by the consumer tests: the vendor simulator, a loopback static file
-// server, headless Chromium through playwright-core, and the assertions on
+// server, the browsers (tests/browser/driver.mjs), and the assertions on
 // what fixtures/check.js reports.
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
@@ -24,18 +24,14 @@ export async function startSim() {
 /** Serves directories on 127.0.0.1:<free port>: the demo's own static server. */
 export { serveStatic } from "../../scripts/serve.mjs";
 
-export const CHROMIUM_ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--disable-dev-shm-usage",
-];
+export { engines, launch } from "../browser/driver.mjs";
+import { CHROMIUM_ARGS } from "../browser/driver.mjs";
+export { CHROMIUM_ARGS };
 
-/** Headless Debian Chromium (playwright-core cannot download its own). */
+/**
+ * Headless Debian Chromium as playwright-core's own Browser, for the tests
+ * that use playwright's API directly (the browser suites use `launch`).
+ */
 export async function launchChromium() {
   const { chromium } = await import("playwright-core");
   return chromium.launch({
@@ -46,26 +42,27 @@ export async function launchChromium() {
 }
 
 /**
- * Opens `url` in a fresh page, waits for the fixture to publish
- * `window.__result` (or `window.__error`), and returns it. Console errors
- * and page errors are collected into the thrown message on failure.
+ * Opens `url` in a fresh page of `browser` (tests/browser/driver.mjs), waits
+ * for the fixture to publish `window.__result` (or `window.__error`), and
+ * returns it. What the page threw or logged as an error is added to the
+ * thrown message on failure.
  */
 export async function resultFromPage(browser, url, timeoutMs = 30_000) {
   const page = await browser.newPage();
-  const log = [];
-  page.on("console", (m) => log.push(`[console.${m.type()}] ${m.text()}`));
-  page.on("pageerror", (e) => log.push(`[pageerror] ${e.message}`));
-  page.on("requestfailed", (r) => log.push(`[requestfailed] ${r.url()} ${r.failure()?.errorText}`));
   try {
     await page.goto(url);
-    await page.waitForFunction(() => window.__result !== undefined || window.__error !== undefined, null, {
+    await page.waitForFunction(() => window.__result !== undefined || window.__error !== undefined, undefined, {
       timeout: timeoutMs,
     });
-    const { result, error } = await page.evaluate(() => ({ result: window.__result, error: window.__error }));
-    if (error !== undefined) throw new Error(`page reported: ${error}`);
-    return result;
+    // Not { result, error }: WebDriver turns an undefined property into null.
+    const answer = await page.evaluate(() =>
+      window.__error !== undefined ? { error: String(window.__error) } : { result: window.__result },
+    );
+    if ("error" in answer) throw new Error(`page reported: ${answer.error}`);
+    return answer.result;
   } catch (e) {
-    throw new Error(`${e.message}\n${log.join("\n")}`, { cause: e });
+    const errors = page.pageErrors ? await page.pageErrors().catch(() => []) : [];
+    throw new Error(`${browser.engine ?? "chromium"}: ${e.message}\n${errors.join("\n")}`, { cause: e });
   } finally {
     await page.close();
   }

@@ -1,13 +1,13 @@
 // (c) A plain <script type="module"> page, no bundler: an import map points
 // "vendor-auth" at the package's browser entry, served (with the package's
 // other files) from the installed package directory on loopback, opened in
-// headless Chromium through playwright-core.
-import test from "node:test";
+// each engine (tests/browser/driver.mjs).
+import { describe, test, before, after } from "node:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { HERE, assertChecks, launchChromium, resultFromPage, serveStatic, startSim } from "./helpers.mjs";
+import { HERE, assertChecks, engines, launch, resultFromPage, serveStatic, startSim } from "./helpers.mjs";
 
 const require = createRequire(import.meta.url);
 const PKG_DIR = dirname(require.resolve("vendor-auth/package.json"));
@@ -35,19 +35,31 @@ const page = `<!doctype html>
 </body>
 </html>`;
 
-test("plain <script type=module> page with an import map", async (t) => {
-  const sim = await startSim();
-  t.after(() => sim.close());
-  const dir = mkdtempSync(join(tmpdir(), "vendor-auth-importmap-"));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
+let sim;
+let site;
+let dir;
+before(async () => {
+  sim = await startSim();
+  dir = mkdtempSync(join(tmpdir(), "vendor-auth-importmap-"));
   writeFileSync(join(dir, "index.html"), page);
-  const site = await serveStatic({
+  site = await serveStatic({
     "/": dir,
     "/node_modules/vendor-auth/": PKG_DIR,
     "/fixtures/": join(HERE, "fixtures"),
   });
-  t.after(() => site.close());
-  const browser = await launchChromium();
-  t.after(() => browser.close());
-  assertChecks(await resultFromPage(browser, `${site.url}/?sim=${encodeURIComponent(sim.url)}`));
 });
+after(async () => {
+  await site?.close();
+  await sim?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+for (const engine of engines()) {
+  describe(engine, () => {
+    test("plain <script type=module> page with an import map", async (t) => {
+      const browser = await launch(engine);
+      t.after(() => browser.close());
+      assertChecks(await resultFromPage(browser, `${site.url}/?sim=${encodeURIComponent(sim.url)}`));
+    });
+  });
+}

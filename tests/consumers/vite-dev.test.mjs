@@ -15,7 +15,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { createServer } from "vite";
-import { HERE, ROOT, assertChecks, launchChromium, resultFromPage, startSim } from "./helpers.mjs";
+import { HERE, ROOT, assertChecks, launch, resultFromPage, startSim } from "./helpers.mjs";
 
 const run = promisify(execFile);
 
@@ -50,7 +50,7 @@ test("Vite dev server, installed package, optimizeDeps.exclude", async (t) => {
   const dir = await scratchProject(t);
   const sim = await startSim();
   t.after(() => sim.close());
-  const browser = await launchChromium();
+  const browser = await launch("chromium");
   t.after(() => browser.close());
 
   const url = await devServer(t, join(dir, "app"), { exclude: ["vendor-auth"] });

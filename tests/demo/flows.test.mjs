@@ -2,7 +2,7 @@
 // renewal at expiry through the simulator's clock control, emnify MFA and
 // application tokens, VoIPBIN access keys, RunBuggy's session-JWT exchange,
 // fault injection, the real-hosts option, and keyboard use.
-import { test, before, after, beforeEach } from "node:test";
+import { describe, test, before, after, beforeEach } from "node:test";
 import assert from "node:assert/strict";
 import {
   demoHarness,
@@ -14,26 +14,35 @@ import {
   tokenPanel,
   eventLog,
   pageCounts,
+  withText,
   CREDENTIALS,
 } from "./helpers.mjs";
 
+import { engines } from "../browser/driver.mjs";
+
 let harness;
-before(async () => {
-  harness = await demoHarness();
-});
-after(async () => {
-  await harness?.close();
-});
-beforeEach(() => harness.reset());
+for (const engine of engines()) {
+  describe(engine, () => {
+    before(async () => {
+      harness = await demoHarness(engine);
+    });
+    after(async () => {
+      await harness?.close();
+    });
+    beforeEach(() => harness.reset());
+    tests();
+  });
+}
 
 const MASKED = /^.{6}….{4}$/;
 
 async function ok(page, selector) {
   const result = await act(page, selector);
-  assert.equal(result.state, "ok", `${selector}: ${result.code} ${result.text}\n${page.errors.join("\n")}`);
+  assert.equal(result.state, "ok", `${selector}: ${result.code} ${result.text}\n${(await page.pageErrors()).join("\n")}`);
   return result;
 }
 
+function tests() {
 test("two tabs sharing localStorage: one login serves both", async () => {
   const context = await harness.browser.newContext();
   try {
@@ -54,7 +63,7 @@ test("two tabs sharing localStorage: one login serves both", async () => {
     assert.equal(await harness.count("voipbin", "POST /auth/login"), 1, "one login for both tabs");
     assert.equal(await harness.count("voipbin", "GET /v1.0/accesskeys"), 2);
     assert.equal((await pageCounts(second)).logins, 1, "the page shows one login");
-    assert.deepEqual([...first.errors, ...second.errors], []);
+    assert.deepEqual([...(await first.pageErrors()), ...(await second.pageErrors())], []);
   } finally {
     await context.close();
   }
@@ -132,7 +141,7 @@ test("expiry through the simulator's clock: the API call renews once", async () 
     await ok(page, "#btn-expire");
     assert.equal((await ok(page, "#btn-api")).code, "200");
     assert.equal(await harness.count("emnify", "POST /api/v1/authenticate"), 3);
-    assert.deepEqual(page.errors, []);
+    assert.deepEqual(await page.pageErrors(), []);
   } finally {
     await closePage(page);
   }
@@ -179,7 +188,7 @@ test("emnify application tokens: create (masked), use, list, revoke", async () =
     assert.ok(rows.some((r) => r.includes("from the demo test") && r.includes("activated")));
 
     // Use it as the credential: a login with the new token.
-    await page.click("#created-slot button:has-text('Use as credentials')");
+    await page.click(await withText(page, "#created-slot button", "Use as credentials"));
     assert.equal(await page.isChecked("input[name=kind][value=applicationToken]"), true);
     assert.notEqual(await page.inputValue("#cred-applicationToken"), CREDENTIALS.emnify.applicationToken);
     assert.equal((await act(page, "#btn-api")).code, "200");
@@ -215,15 +224,15 @@ test("VoIPBIN access keys: create (masked), use, list, delete", async () => {
     assert.ok(rows.some((r) => r.includes("demo key") && r.includes(key.slice(0, 11))), rows.join("\n"));
     assert.ok(!(await eventLog(page)).some((e) => e.text.includes(key)), "the key is not logged");
 
-    await page.click("#created-slot button:has-text('Use as credentials')");
+    await page.click(await withText(page, "#created-slot button", "Use as credentials"));
     assert.equal(await page.isChecked("input[name=kind][value=accessKey]"), true);
     assert.equal((await act(page, "#btn-api")).code, "200");
 
     // Delete the key in use: the page says listing failed, the key stops working.
     await ok(page, "#btn-key-list");
-    const deleted = await ok(page, `#access-keys tr:has-text("demo key") button`);
+    const deleted = await ok(page, await withText(page, "#access-keys tr", "demo key", "button"));
     assert.match(deleted.text, /Access key deleted/);
-    assert.match(await page.textContent(`#access-keys tr:has-text("demo key")`), /deleted/);
+    assert.match(await page.textContent(await withText(page, "#access-keys tr", "demo key")), /deleted/);
     const rejected = await act(page, "#btn-api");
     assert.equal(rejected.code, "TOKEN_REJECTED", rejected.text);
   } finally {
@@ -335,15 +344,15 @@ test("keyboard: pick a vendor with the arrow keys, act with Enter", async () => 
   const page = await openDemo(harness);
   try {
     await page.focus("input[name=vendor][value=emnify]");
-    await page.keyboard.press("ArrowDown");
+    await page.press("ArrowDown");
     await page.waitForFunction(() => new URLSearchParams(location.search).get("vendor") === "zumrails");
     await page.focus("#btn-token");
     const seq = Number(await page.getAttribute("#outcome", "data-seq"));
-    await page.keyboard.press("Enter");
+    await page.press("Enter");
     await page.waitForFunction((s) => Number(document.getElementById("outcome").dataset.seq) > s, seq);
     assert.equal((await tokenPanel(page)).meta.vendor, "zumrails");
     await page.focus("#btn-reveal");
-    await page.keyboard.press("Space");
+    await page.press("Space");
     assert.equal(await page.getAttribute("#btn-reveal", "aria-pressed"), "true");
     await pickVendor(page, "emnify");
     assert.ok(!(await tokenPanel(page)).visible, "another vendor: the panel is cleared");
@@ -351,3 +360,4 @@ test("keyboard: pick a vendor with the arrow keys, act with Enter", async () => 
     await closePage(page);
   }
 });
+}

@@ -1,20 +1,21 @@
 // Drives the demo page (www/) as `make demo` serves it (scripts/serve.mjs
-// startDemo, on free ports) in headless Chromium through playwright-core.
+// startDemo, on free ports) in each engine of tests/browser/driver.mjs.
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { startDemo } from "../../scripts/serve.mjs";
-import { launchChromium, ROOT } from "../consumers/helpers.mjs";
+import { ROOT } from "../consumers/helpers.mjs";
+import { launch } from "../browser/driver.mjs";
 
 export { CREDENTIALS } from "../simulator/credentials.mjs";
 export const ARTIFACTS = join(ROOT, "target/artifacts");
 
-/** The demo server + simulator and one Chromium, for a test file. */
-export async function demoHarness() {
+/** The demo server + simulator and one browser of `engine`, for a test file. */
+export async function demoHarness(engine) {
   const demo = await startDemo({ port: 0, simPort: 0 });
   let browser;
   try {
-    browser = await launchChromium();
+    browser = await launch(engine);
   } catch (e) {
     await demo.close();
     throw e;
@@ -28,6 +29,7 @@ export async function demoHarness() {
     return res.json();
   };
   return {
+    engine,
     demo,
     browser,
     reset: () => control("POST", "/reset"),
@@ -42,21 +44,16 @@ export async function demoHarness() {
 
 /**
  * Opens the page in `context` (a fresh one when omitted) and waits until it
- * is ready. Page errors and console errors are collected in `page.errors`.
+ * is ready. `await page.pageErrors()` lists what the page threw or logged
+ * as an error.
  */
 export async function openDemo(harness, { context, query = "", viewport } = {}) {
-  const ctx = context ?? (await harness.browser.newContext(viewport ? { viewport } : {}));
+  const ctx = context ?? (await harness.browser.newContext());
   const page = await ctx.newPage();
-  page.errors = [];
-  page.on("pageerror", (e) => page.errors.push(`pageerror: ${e.message}`));
-  // Chromium logs every 4xx/5xx answer as "Failed to load resource": the
-  // error paths cause those on purpose. Anything else is a page bug.
-  page.on("console", (m) => {
-    if (m.type() === "error" && !m.text().startsWith("Failed to load resource")) page.errors.push(`console: ${m.text()}`);
-  });
+  if (viewport) await page.setViewportSize(viewport);
   page.setDefaultTimeout(15_000);
   await page.goto(`${harness.demo.url}/${query}`);
-  await page.waitForFunction(() => document.documentElement.dataset.ready === "true", null, { timeout: 30_000 });
+  await page.waitForFunction(() => document.documentElement.dataset.ready === "true", undefined, { timeout: 30_000 });
   page.ownContext = context ? null : ctx;
   return page;
 }
@@ -64,6 +61,26 @@ export async function openDemo(harness, { context, query = "", viewport } = {}) 
 export async function closePage(page) {
   if (page.ownContext) await page.ownContext.close();
   else await page.close();
+}
+
+/**
+ * The selector of the `inner` element (or the row itself) of the first
+ * `rows` element whose text contains `text`: marks it for the driver.
+ */
+export async function withText(page, rows, text, inner = "") {
+  const mark = await page.evaluate(
+    ([rowSelector, wanted, innerSelector]) => {
+      const row = [...document.querySelectorAll(rowSelector)].find((r) => r.textContent.includes(wanted));
+      const el = row && (innerSelector ? row.querySelector(innerSelector) : row);
+      if (!el) return null;
+      const id = String(Math.random()).slice(2);
+      el.dataset.testPick = id;
+      return `[data-test-pick="${id}"]`;
+    },
+    [rows, text, inner],
+  );
+  if (!mark) throw new Error(`no ${rows} with the text ${text}`);
+  return mark;
 }
 
 /** Picks a vendor with its radio tile. */
@@ -145,10 +162,11 @@ export async function assertNoSecretShown(page, secret) {
   assert.ok(!text.includes(secret), "the full token is not shown");
 }
 
+/** Saves a screenshot as target/artifacts/<name>-<engine>.png. */
 export async function screenshot(page, name) {
   mkdirSync(ARTIFACTS, { recursive: true });
-  const path = join(ARTIFACTS, name);
+  const path = join(ARTIFACTS, `${name}-${page.engine}.png`);
   await page.evaluate(() => window.scrollTo(0, 0));
-  await page.screenshot({ path, fullPage: true });
+  await page.screenshot(path);
   return path;
 }

@@ -3,7 +3,7 @@
 // error's code and message are shown and logged, no secret is). After the
 // emnify happy path, full-page screenshots (laptop and phone width) are saved
 // to target/artifacts/.
-import { test, before, after, beforeEach } from "node:test";
+import { describe, test, before, after, beforeEach } from "node:test";
 import assert from "node:assert/strict";
 import {
   demoHarness,
@@ -16,24 +16,32 @@ import {
   eventLog,
   pageCounts,
   screenshot,
+  withText,
   CREDENTIALS,
 } from "./helpers.mjs";
 
+import { engines } from "../browser/driver.mjs";
+
 let harness;
-before(async () => {
-  harness = await demoHarness();
-});
-after(async () => {
-  await harness?.close();
-});
-beforeEach(() => harness.reset());
+for (const engine of engines()) {
+  describe(engine, () => {
+    before(async () => {
+      harness = await demoHarness(engine);
+    });
+    after(async () => {
+      await harness?.close();
+    });
+    beforeEach(() => harness.reset());
+    tests();
+  });
+}
 
 const MASKED = /^.{6}….{4}$/;
 
 /** Get token, then Call API: asserts what the page shows; returns the page's token panel. */
 async function happyPath(page, { vendor, apiRoute, loginRoute, logins = 1, asIs = false }) {
   const got = await act(page, "#btn-token");
-  assert.equal(got.state, "ok", `Get token: ${got.text}\n${page.errors.join("\n")}`);
+  assert.equal(got.state, "ok", `Get token: ${got.text}\n${(await page.pageErrors()).join("\n")}`);
   const panel = await tokenPanel(page);
   assert.ok(panel.visible, "the token panel is shown");
   assert.match(panel.value, MASKED, "the token is masked");
@@ -84,9 +92,10 @@ async function checkError(page, { field, wrong, action, code }) {
   assert.ok(entry, `the event log has the error: ${JSON.stringify(log)}`);
   assert.ok(!entry.text.includes(wrong), "the event log does not echo the credential");
   assert.ok(!(await tokenPanel(page)).visible, "no token is shown");
-  assert.deepEqual(page.errors, []);
+  assert.deepEqual(await page.pageErrors(), []);
 }
 
+function tests() {
 test("RunBuggy: the API token opens the orders; a wrong one is TOKEN_REJECTED", async () => {
   const page = await openDemo(harness);
   try {
@@ -120,8 +129,8 @@ test("Personr: email and password; a wrong password is INVALID_CREDENTIALS", asy
 });
 
 test("emnify: the application token (screenshots saved); a wrong one is INVALID_CREDENTIALS", async () => {
-  const context = await harness.browser.newContext({ viewport: { width: 1440, height: 900 } });
-  const page = await openDemo(harness, { context });
+  const context = await harness.browser.newContext();
+  const page = await openDemo(harness, { context, viewport: { width: 1440, height: 900 } });
   try {
     // emnify is the default vendor.
     const panel = await happyPath(page, {
@@ -144,9 +153,9 @@ test("emnify: the application token (screenshots saved); a wrong one is INVALID_
     assert.ok(!logText.includes(full), "the token is not in the event log");
     assert.ok(!logText.includes(CREDENTIALS.emnify.applicationToken), "the credential is not in the event log");
 
-    const wide = await screenshot(page, "demo-emnify.png");
+    const wide = await screenshot(page, "demo-emnify");
     await page.setViewportSize({ width: 390, height: 844 });
-    const phone = await screenshot(page, "demo-emnify-phone.png");
+    const phone = await screenshot(page, "demo-emnify-phone");
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 0, `no horizontal scrolling at phone width (${overflow}px too wide)`);
     await page.setViewportSize({ width: 1440, height: 900 });
@@ -198,3 +207,4 @@ test("VoIPBIN: the pre-provisioned access key opens the API without a login", as
     await closePage(page);
   }
 });
+}
