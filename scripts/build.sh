@@ -38,7 +38,10 @@ if [ -f "$OUT/.build-stamp" ] && [ "$(cat "$OUT/.build-stamp")" = "$stamp" ] && 
 else
   echo "==> wasm-bindgen --target web"
   rm -rf "$TMP"
-  wasm-bindgen --target web --out-dir "$TMP" --out-name vendor_auth "$WASM_IN"
+  # --weak-refs: a client the program drops is freed with its JS object
+  # (FinalizationRegistry), so clients made per request without free() do not
+  # grow the wasm memory.
+  wasm-bindgen --target web --weak-refs --out-dir "$TMP" --out-name vendor_auth "$WASM_IN"
 
   # The features rustc enables by default for wasm32-unknown-unknown (Rust >=
   # 1.87): wasm-opt must accept each one the module uses, and must not

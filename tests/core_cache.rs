@@ -197,9 +197,12 @@ fn corrupt_foreign_and_other_version_entries_are_ignored_and_overwritten() {
         let info = block_on(client.token_info(CacheMode::Default)).unwrap();
         assert_eq!(info.token.expose(), token, "for {garbage}");
         let stored = store.get_now(client.cache_key()).unwrap();
-        assert!(
-            Entry::decode(&stored, &principal_digest("application_token:app-token-1")).is_some()
-        );
+        assert!(Entry::decode(
+            &stored,
+            &principal_digest("application_token:app-token-1"),
+            client.verifier()
+        )
+        .is_some());
     }
 }
 
@@ -209,7 +212,7 @@ fn an_entry_for_another_principal_under_the_key_is_not_used() {
     let rig = Rig::with_store(Rc::new(store.clone()));
     let client = rig.client(emnify_app_options());
     let foreign = json!({
-        "v": 1, "principal": principal_digest("application_token:someone-else"),
+        "v": 1, "principal": principal_digest("application_token:someone-else"), "verifier": client.verifier(),
         "token": "their-token", "expiresAt": null, "skewMs": 0, "obtainedAt": NOW, "meta": {}
     });
     store.put_now(client.cache_key(), foreign.to_string());

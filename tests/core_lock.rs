@@ -24,9 +24,13 @@ use vendor_auth::core::token::TokenSet;
 
 const APP_PRINCIPAL: &str = "application_token:app-token-1";
 
-fn entry_text(token: &str, principal: &str) -> String {
+/// An entry another process wrote, obtained with the secret whose
+/// verifier is given.
+fn entry_text(token: &str, principal: &str, verifier: &str) -> String {
     Entry {
         principal: principal_digest(principal),
+        verifier: verifier.to_string(),
+        rejection_streak: 0,
         tokens: TokenSet::new(Secret::new(token), Some(NOW + 3_600_000)),
         skew_ms: 0,
         obtained_at_ms: NOW,
@@ -158,8 +162,13 @@ fn a_waiter_uses_the_holders_token_and_never_logs_in() {
     let key = client.cache_key().to_string();
     store.set(&lease_key(&key), &other_lease(NOW + 6000), Some(6000));
     let entry_key = key.clone();
+    let verifier = client.verifier().to_string();
     store.at(NOW + 300, move |s| {
-        s.set(&entry_key, &entry_text("holder-token", APP_PRINCIPAL), None);
+        s.set(
+            &entry_key,
+            &entry_text("holder-token", APP_PRINCIPAL, &verifier),
+            None,
+        );
         s.remove(&lease_key(&entry_key));
     });
     let info = block_on(client.token_info(CacheMode::Default)).unwrap();
@@ -359,11 +368,16 @@ fn personr_a_rejection_seen_by_many_processes_regenerates_once() {
     let client = rig.client(personr_options());
     let key = client.cache_key().to_string();
     let principal = "email:a@b.co";
-    store.set(&key, &entry_text("bus|old|1", principal), None);
+    let verifier = client.verifier().to_string();
+    store.set(&key, &entry_text("bus|old|1", principal, &verifier), None);
     store.set(&lease_key(&key), &other_lease(NOW + 30_000), Some(30_000));
     let entry_key = key.clone();
     store.at(NOW + 150, move |s| {
-        s.set(&entry_key, &entry_text("bus|new|2", principal), None);
+        s.set(
+            &entry_key,
+            &entry_text("bus|new|2", principal, &verifier),
+            None,
+        );
         s.remove(&lease_key(&entry_key));
     });
     let renewed = block_on(client.renew_after_rejection(&Secret::new("bus|old|1"))).unwrap();

@@ -94,15 +94,19 @@ fn client_with(
     .unwrap()
 }
 
-fn entry_text(token: &str, principal: &str, expires_at: i64) -> String {
+/// The entry another context would have written for `principal`, with the
+/// verifier of the secret it logged in with.
+fn entry_text(token: &str, principal: &str, verifier: &str, expires_at: i64) -> String {
     Entry {
         principal: principal_digest(principal),
+        verifier: verifier.to_string(),
         tokens: TokenSet::new(Secret::new(token), Some(expires_at)),
         skew_ms: 0,
         obtained_at_ms: NOW,
         rejected: false,
         last_used_ms: None,
         idle_from_ms: None,
+        rejection_streak: 0,
     }
     .encode(true)
 }
@@ -118,6 +122,7 @@ fn with_a_lock_the_store_is_read_again_and_another_contexts_token_is_used() {
     // Another tab writes its token while this one waits for the lock: the
     // second read of the key sees it.
     let key = client.cache_key().to_string();
+    let verifier = client.verifier().to_string();
     let reads = Rc::new(Cell::new(0));
     let seen = reads.clone();
     *store.on_get.borrow_mut() = Some(Box::new(move |k, inner| {
@@ -126,7 +131,7 @@ fn with_a_lock_the_store_is_read_again_and_another_contexts_token_is_used() {
             if seen.get() == 2 {
                 inner.put_now(
                     k,
-                    entry_text("other-tab-token", APP_PRINCIPAL, NOW + 3_600_000),
+                    entry_text("other-tab-token", APP_PRINCIPAL, &verifier, NOW + 3_600_000),
                 );
             }
         }
@@ -145,6 +150,7 @@ fn without_web_locks_a_lease_in_the_store_makes_others_wait_for_the_holder() {
     let client = client_with(&rig, emnify_app_options(), None);
     let key = client.cache_key().to_string();
     let lease_key = format!("{key}:lease");
+    let verifier = client.verifier().to_string();
     // Another context holds the lease for 5 s and, 1 s in, writes its token
     // and releases the lease.
     store.inner.put_now(
@@ -159,7 +165,7 @@ fn without_web_locks_a_lease_in_the_store_makes_others_wait_for_the_holder() {
         {
             inner.put_now(
                 &k[..k.len() - ":lease".len()],
-                entry_text("holder-token", APP_PRINCIPAL, NOW + 3_600_000),
+                entry_text("holder-token", APP_PRINCIPAL, &verifier, NOW + 3_600_000),
             );
             inner.delete_now(k);
         }
@@ -316,7 +322,12 @@ fn compare_and_renew_uses_a_token_another_client_already_renewed() {
     let client = rig.client(emnify_app_options());
     store.put_now(
         client.cache_key(),
-        entry_text("renewed-elsewhere", APP_PRINCIPAL, NOW + 3_600_000),
+        entry_text(
+            "renewed-elsewhere",
+            APP_PRINCIPAL,
+            client.verifier(),
+            NOW + 3_600_000,
+        ),
     );
     let info = block_on(client.renew_after_rejection(&Secret::new("the-rejected-one"))).unwrap();
     assert_eq!(info.token.expose(), "renewed-elsewhere");
@@ -333,7 +344,12 @@ fn compare_and_renew_renews_when_the_store_still_holds_the_rejected_token() {
     let client = rig.client(emnify_app_options());
     store.put_now(
         client.cache_key(),
-        entry_text("rejected", APP_PRINCIPAL, NOW + 3_600_000),
+        entry_text(
+            "rejected",
+            APP_PRINCIPAL,
+            client.verifier(),
+            NOW + 3_600_000,
+        ),
     );
     let info = block_on(client.renew_after_rejection(&Secret::new("rejected"))).unwrap();
     assert_eq!(info.token.expose(), fresh);

@@ -243,22 +243,34 @@ fn a_session_jwt_without_iat_is_exchanged_and_named_by_its_user() {
     let info = block_on(client.token_info(CacheMode::Default)).unwrap();
     assert_eq!(info.token.expose(), "tfep1l767r0tolbln9f2apbalfamd2ok");
     assert_eq!(rig.transport.request_count(), 1);
-    // Without `sub`, `userId` names the principal: a new session JWT of the
-    // same user finds the token cached.
+    // Without `sub`, `userId` names the principal: the same session JWT of
+    // the user finds the token cached; another session JWT of the same user
+    // is not served it (the entry's verifier is of the session JWT it was
+    // exchanged with, and claims alone prove nothing: only RunBuggy can
+    // check the signature), so it is exchanged at RunBuggy.
     let first = unsigned_jwt(&json!({ "userId": 4242, "exp": NOW / 1000 + 60 }));
     let second = unsigned_jwt(&json!({ "userId": 4242, "rbuser": "d", "exp": NOW / 1000 + 120 }));
     rig.transport
         .ok(200, r#"{"token":"second-user-token","expireAt":null}"#);
-    block_on(
-        rig.client(session_options(None, &first, Value::Null))
-            .token_info(CacheMode::Default),
-    )
-    .unwrap();
-    let again = rig.client(session_options(None, &second, Value::Null));
+    let one = rig.client(session_options(None, &first, Value::Null));
+    assert_eq!(
+        one.cache_key(),
+        rig.client(session_options(None, &second, Value::Null))
+            .cache_key()
+    );
+    block_on(one.token_info(CacheMode::Default)).unwrap();
+    let same = rig.client(session_options(None, &first, Value::Null));
     assert!(
-        block_on(again.token_info(CacheMode::Default))
+        block_on(same.token_info(CacheMode::Default))
             .unwrap()
             .from_cache
     );
     assert_eq!(rig.transport.request_count(), 2);
+    rig.transport
+        .ok(200, r#"{"token":"third-user-token","expireAt":null}"#);
+    let other = rig.client(session_options(None, &second, Value::Null));
+    let info = block_on(other.token_info(CacheMode::Default)).unwrap();
+    assert!(!info.from_cache);
+    assert_eq!(info.token.expose(), "third-user-token");
+    assert_eq!(rig.transport.request_count(), 3);
 }

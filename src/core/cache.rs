@@ -33,6 +33,10 @@ pub struct Entry {
     /// The principal digest, checked on read: an entry for another principal
     /// under this key is ignored.
     pub principal: String,
+    /// The verifier of the secret the token was obtained with
+    /// ([`crate::core::verifier`]), checked on read: a client holding another
+    /// secret for the same principal does not get this token.
+    pub verifier: String,
     pub tokens: TokenSet,
     /// Vendor clock minus local clock at login, in ms.
     pub skew_ms: i64,
@@ -48,6 +52,10 @@ pub struct Entry {
     /// the vendor keeps idle tokens: the stretch's start. A rejection then is
     /// the vendor's idle drop.
     pub idle_from_ms: Option<i64>,
+    /// How many renewals in a row were caused by the vendor rejecting the
+    /// token (0 for a login because nothing usable was cached): renewals
+    /// caused by rejection are damped by it (see `Client`).
+    pub rejection_streak: u32,
 }
 
 impl Entry {
@@ -61,6 +69,7 @@ impl Entry {
         object! {
             "v": ENTRY_VERSION,
             "principal": self.principal.as_str(),
+            "verifier": self.verifier.as_str(),
             "token": self.tokens.access.expose(),
             "refreshToken": refresh,
             "expiresAt": self.tokens.expires_at_ms,
@@ -70,17 +79,21 @@ impl Entry {
             "rejected": self.rejected,
             "lastUsedAt": self.last_used_ms,
             "idleFrom": self.idle_from_ms,
+            "rejectionStreak": self.rejection_streak,
         }
         .encode()
     }
 
-    /// Reads an entry; `None` for anything corrupt, of another version or for
-    /// another principal (the caller then overwrites it).
-    pub fn decode(text: &str, principal: &str) -> Option<Entry> {
+    /// Reads an entry; `None` for anything corrupt, of another version, for
+    /// another principal or obtained with another secret (`verifier`): the
+    /// caller then treats it as a miss.
+    pub fn decode(text: &str, principal: &str, verifier: &str) -> Option<Entry> {
         let Value::Object(map) = json::parse(text)? else {
             return None;
         };
-        if map.get("v")?.as_u64()? != ENTRY_VERSION || map.get("principal")?.as_str()? != principal
+        if map.get("v")?.as_u64()? != ENTRY_VERSION
+            || map.get("principal")?.as_str()? != principal
+            || map.get("verifier")?.as_str()? != verifier
         {
             return None;
         }
@@ -99,6 +112,7 @@ impl Entry {
         };
         Some(Entry {
             principal: principal.to_string(),
+            verifier: verifier.to_string(),
             tokens: TokenSet {
                 access: Secret::new(token),
                 refresh,
@@ -113,19 +127,29 @@ impl Entry {
                 .unwrap_or(false),
             last_used_ms: map.get("lastUsedAt").and_then(Value::as_i64),
             idle_from_ms: map.get("idleFrom").and_then(Value::as_i64),
+            rejection_streak: map
+                .get("rejectionStreak")
+                .and_then(Value::as_u64)
+                .and_then(|n| u32::try_from(n).ok())
+                .unwrap_or(0),
         })
     }
 
-    /// Whether the token may still be used at local time `now_ms`: until
-    /// `expiresAt - margin`, with the clock skew seen at login applied.
+    /// Whether the token may still be used at local time `now_ms`: until its
+    /// local expiry (`expiresAt` with the clock skew seen at login applied)
+    /// minus the margin. The margin is at most half the token's lifetime, so
+    /// a token that lives less than the margin is still used for a while
+    /// instead of being renewed on every call.
     pub fn is_fresh(&self, now_ms: i64, margin_ms: i64) -> bool {
         if self.rejected {
             return false;
         }
-        match self.tokens.expires_at_ms {
+        match self.local_expiry_ms() {
             None => true,
-            Some(expires) => {
-                now_ms.saturating_add(self.skew_ms) < expires.saturating_sub(margin_ms)
+            Some(expiry) => {
+                let lifetime = expiry.saturating_sub(self.obtained_at_ms);
+                let margin = margin_ms.min(lifetime / 2).max(0);
+                now_ms < expiry.saturating_sub(margin)
             }
         }
     }

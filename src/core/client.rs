@@ -19,12 +19,14 @@ use crate::core::json::Map;
 use crate::core::lease::{self, Leased};
 use crate::core::lock::{self, LockManager, StoreLock};
 use crate::core::options::ClientOptions;
+use crate::core::revocation;
 use crate::core::secret::Secret;
 use crate::core::store::{MemoryStore, StoreError, TokenStore};
-use crate::core::token::{jwt_claims, numeric_date_ms, TokenSet};
+use crate::core::token::{jwt_claims, numeric_date_ms, TokenSet, MAX_DATE_MS};
 use crate::core::vendors::emnify::Emnify;
 use crate::core::vendors::voipbin::Voipbin;
 use crate::core::vendors::{self, Attachment, Http, Revoked, Site, Vendor, VendorFlow};
+use crate::core::verifier;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
@@ -94,21 +96,46 @@ type Renewal = Result<(Entry, bool), AuthError>;
 thread_local! {
     /// Renewals in flight in this realm, by cache key: shared by every client.
     static FLIGHTS: Rc<Flights<Renewal>> = Rc::new(Flights::default());
+    /// The last entry text read per cache key and its decoding, shared by the
+    /// realm's clients: a warm `getToken` compares texts instead of parsing
+    /// JSON again, and a client made per request holds no copy of its own.
+    static DECODED: RefCell<Vec<(String, Rc<Decoded>)>> = const { RefCell::new(Vec::new()) };
 }
+
+/// An entry's text and its decoding.
+type Decoded = (String, Entry);
+
+/// How many principals' decodings the realm keeps.
+const DECODED_CAP: usize = 256;
 
 /// A rate limit at least this long is recorded in the store so that other
 /// clients hold off too, instead of each learning it with a request.
 const HOLD_THRESHOLD_SECONDS: u64 = 30;
 
+/// The longest hold recorded, whatever a `Retry-After` says: Zūm Rails'
+/// IP block and emnify's lock-out last 5 minutes, and a hold shared by every
+/// principal must not lock them out for longer than a person would wait.
+pub const MAX_HOLD_SECONDS: u64 = 15 * 60;
+
+/// After a store failure the memory fallback serves this long before the
+/// store is tried again, doubling per failure in a row up to the maximum.
+/// Only renewals touch the store then (warm calls answer from memory), so a
+/// store still down costs one bounded wait per period.
+const STORE_RETRY_BASE_MS: i64 = 1000;
+const STORE_RETRY_MAX_MS: i64 = 30_000;
+
+/// Renewals caused by rejection: see `Client::damped`.
+const REJECTION_FLOOR_MS: i64 = 60_000;
+const MAX_REJECTION_DAMPING_MS: i64 = 15 * 60_000;
+
+/// How long a principal backs off after the vendor answered with a token
+/// already expired on arrival (renewing at once would loop).
+const EXPIRED_ON_ARRIVAL_HOLD_SECONDS: u64 = 60;
+
 /// After waiting for the cross-context lock, how many more times (and how
 /// far apart) the store is read before concluding nobody renewed.
 const STALE_READ_RETRIES: u32 = 4;
 const STALE_READ_PAUSE_MS: u64 = 25;
-
-/// How long the memory stands in for a failing store before it is tried
-/// again. Only renewals touch the store then (warm calls answer from
-/// memory), so a store still down costs one bounded wait per this period.
-const STORE_RETRY_MS: i64 = 2000;
 
 /// How often a polling waiter looks for the leader's result.
 const POLL_INTERVAL_MS: u64 = 10;
@@ -122,6 +149,9 @@ pub struct Client {
     site: Site,
     flow: Box<dyn VendorFlow>,
     principal: String,
+    /// The verifier of this client's secret ([`crate::core::verifier`]):
+    /// entries obtained with another secret are not this client's.
+    verifier: String,
     key: String,
     /// The single-flight key. A client with a coordinator waits on the
     /// coordinator, which may run in this very realm (a Durable Object shares
@@ -130,15 +160,14 @@ pub struct Client {
     parts: Parts,
     /// Where entries go when the configured store fails.
     fallback: MemoryStore,
-    /// Set while the configured store is failing: until when the memory
-    /// stands in for it before the store is tried again.
-    fallback_until: Cell<Option<i64>>,
+    /// The configured store failed: until this local time it is left alone
+    /// and the memory fallback serves (then it is tried again).
+    store_down_until: Cell<i64>,
+    /// Failures in a row of the configured store, for the retry backoff.
+    store_failures: Cell<u32>,
     events: Events,
     /// `obtained_at` of the last entry announced by a `"token"` event.
     announced: Cell<Option<i64>>,
-    /// The last entry text read and its decoding: a warm `getToken` compares
-    /// texts instead of parsing JSON again.
-    decoded: RefCell<Option<(String, Entry)>>,
 }
 
 impl Client {
@@ -147,9 +176,19 @@ impl Client {
         let flow = vendors::flow(&options, &site)?;
         let principal = principal_digest(&flow.principal());
         let key = cache_key(options.vendor, &site.scope, &principal);
+        let verifier = match flow.static_token() {
+            // Used as given, never cached: nothing to verify.
+            Some(_) => String::new(),
+            None => verifier::verifier(
+                &format!("{}:{principal}", options.vendor.as_str()),
+                &flow.secrets().join("\n"),
+            ),
+        };
+        // Clients holding another secret for the principal never share a
+        // renewal: each gets the vendor's own answer to its secret.
         let flight_key = match parts.coordinator {
-            Some(_) => format!("{key}#coordinated"),
-            None => key.clone(),
+            Some(_) => format!("{key}#{verifier}#coordinated"),
+            None => format!("{key}#{verifier}"),
         };
         Ok(Client {
             flight_key,
@@ -157,13 +196,14 @@ impl Client {
             site,
             flow,
             principal,
+            verifier,
             key,
             parts,
             fallback: MemoryStore::shared(),
-            fallback_until: Cell::new(None),
+            store_down_until: Cell::new(i64::MIN),
+            store_failures: Cell::new(0),
             events: Events::default(),
             announced: Cell::new(None),
-            decoded: RefCell::new(None),
         })
     }
 
@@ -183,9 +223,20 @@ impl Client {
         &self.events
     }
 
+    /// The verifier of this client's secret, which its entries carry.
+    pub fn verifier(&self) -> &str {
+        &self.verifier
+    }
+
     /// The store key of this client's entry.
     pub fn cache_key(&self) -> &str {
         &self.key
+    }
+
+    /// Whether `client.fetch` sends the vendor's cookies unless the caller
+    /// says otherwise (see `VendorFlow::sends_cookies`).
+    pub fn sends_cookies(&self) -> bool {
+        self.flow.sends_cookies()
     }
 
     /// Where this vendor wants the token on API calls.
@@ -197,12 +248,11 @@ impl Client {
     /// vendor root's or listed in `allowedOrigins`: credentials never go to
     /// a third party through `client.fetch`.
     pub fn check_origin(&self, origin: &str) -> Result<(), AuthError> {
-        let own = crate::core::options::canonical_origin(&self.site.root);
-        let origin = origin.to_ascii_lowercase();
-        if own.as_deref() == Some(origin.as_str()) || self.options.allowed_origins.contains(&origin)
-        {
+        if self.may_receive(origin) {
             return Ok(());
         }
+        let own = crate::core::options::canonical_origin(&self.site.root);
+        let origin = origin.to_ascii_lowercase();
         self.reported(Err(AuthError::new(
             ErrorCode::ForeignOrigin,
             format!(
@@ -211,6 +261,14 @@ impl Client {
                 own.as_deref().unwrap_or("the vendor's origin")
             ),
         )))
+    }
+
+    /// Whether `origin` may receive this client's credentials: the vendor
+    /// root's, or one listed in `allowedOrigins`.
+    pub fn may_receive(&self, origin: &str) -> bool {
+        let own = crate::core::options::canonical_origin(&self.site.root);
+        let origin = origin.to_ascii_lowercase();
+        own.as_deref() == Some(origin.as_str()) || self.options.allowed_origins.contains(&origin)
     }
 
     /// Reports a request rejected again after a renewal (it is returned to
@@ -336,6 +394,11 @@ impl Client {
             }
             return Err(self.rejected_error());
         }
+        if let Some(entry) = entry.as_ref().filter(|e| e.tokens.access == *rejected) {
+            if let Some(error) = self.damped(entry) {
+                return Err(error);
+            }
+        }
         self.renew_once(entry, Some(rejected), false).await
     }
 
@@ -376,6 +439,56 @@ impl Client {
         }
     }
 
+    /// Renewals caused by rejection are damped: a token that was itself
+    /// obtained because the vendor rejected its predecessor, and is rejected
+    /// again before [`REJECTION_FLOOR_MS`] (doubling with each such renewal in
+    /// a row, up to [`MAX_REJECTION_DAMPING_MS`]), is not renewed. An endpoint
+    /// that refuses every token (a permission problem, not an expired token)
+    /// would otherwise cost a login per call, spend emnify's login limit and
+    /// get a Zūm Rails IP blocked. `TOKEN_REJECTED` with `retryAfterSeconds`:
+    /// `client.fetch` then returns the vendor's answer as it is.
+    fn damped(&self, entry: &Entry) -> Option<AuthError> {
+        let streak = entry.rejection_streak;
+        if streak == 0 {
+            return None;
+        }
+        let floor = REJECTION_FLOOR_MS
+            .saturating_mul(1 << (streak - 1).min(10))
+            .min(MAX_REJECTION_DAMPING_MS);
+        let age = self
+            .parts
+            .clock
+            .now_ms()
+            .saturating_sub(entry.obtained_at_ms);
+        if age >= floor {
+            return None;
+        }
+        let wait = ((floor - age) as u64).div_ceil(1000);
+        Some(
+            AuthError::new(
+                ErrorCode::TokenRejected,
+                format!(
+                    "{} rejected a token obtained {} s ago to replace one it had rejected too: this looks like an endpoint that refuses the principal (a permission problem) rather than an expired token, so it is not renewed again for {wait} s",
+                    self.vendor().display_name(),
+                    age.max(0) / 1000
+                ),
+            )
+            .with_retry_after(Some(wait)),
+        )
+    }
+
+    /// The rejection streak of a token obtained because `previous` was
+    /// rejected. A streak older than the longest damping starts over.
+    fn next_streak(&self, previous: Option<&Entry>) -> u32 {
+        let now = self.parts.clock.now_ms();
+        match previous {
+            Some(p) if now.saturating_sub(p.obtained_at_ms) < MAX_REJECTION_DAMPING_MS => {
+                p.rejection_streak.saturating_add(1)
+            }
+            _ => 1,
+        }
+    }
+
     fn rejected_error(&self) -> AuthError {
         AuthError::new(
             ErrorCode::ReauthRequired,
@@ -396,12 +509,7 @@ impl Client {
         reload: bool,
     ) -> Result<TokenInfo, AuthError> {
         let flights = FLIGHTS.with(Rc::clone);
-        let poll = self.parts.poll_waits.then(|| Polling {
-            clock: &*self.parts.clock,
-            interval_ms: POLL_INTERVAL_MS,
-            // Past the longest a login can take, the leader is presumed gone.
-            max_wait_ms: i64::from(self.options.timeout_ms) * 4,
-        });
+        let poll = self.polling();
         let (entry, from_cache) = flights
             .run(
                 &self.flight_key,
@@ -425,6 +533,16 @@ impl Client {
         Ok(self.entry_info(entry, from_cache))
     }
 
+    /// How waiters look for a renewal's result (see [`Flights::run`]).
+    fn polling(&self) -> Option<Polling<'_>> {
+        self.parts.poll_waits.then(|| Polling {
+            clock: &*self.parts.clock,
+            interval_ms: POLL_INTERVAL_MS,
+            // Past the longest a login can take, the leader is presumed gone.
+            max_wait_ms: i64::from(self.options.timeout_ms) * 4,
+        })
+    }
+
     /// Renews under the cross-context lock (Web Locks, else a lease in the
     /// store; a store with `add` always gets its lease, since it is shared
     /// beyond one browser). An entry found in the store once the lock is
@@ -432,8 +550,10 @@ impl Client {
     async fn renew(&self, previous: Option<Entry>, rejected: Option<&Secret>) -> Renewal {
         let mut lease = None;
         let mut _guard = None;
+        // Locks and leases follow the configured store, also while it is
+        // down: the other contexts still use it and must not be raced.
         let store = self.store();
-        if store.is_shared() {
+        if self.parts.store.is_shared() {
             let clock = &*self.parts.clock;
             let asked_at = clock.now_ms();
             _guard = match &self.parts.locks {
@@ -476,7 +596,12 @@ impl Client {
                 }
             }
         }
-        let result = self.obtain_and_store(previous).await;
+        let streak = match rejected {
+            Some(_) => self.next_streak(previous.as_ref()),
+            None => 0,
+        };
+        let epoch = revocation::epoch(&self.key);
+        let result = self.obtain_and_store(previous, streak, epoch).await;
         if let Some(lease) = lease {
             lease::release(store, lease).await;
         }
@@ -485,14 +610,17 @@ impl Client {
 
     /// Gets the token from the principal's coordinator and keeps it here.
     async fn ask_coordinator(&self, coordinator: &dyn Coordinator, ask: Ask) -> Renewal {
+        let epoch = revocation::epoch(&self.key);
         let answer = coordinator.ask(&self.key, ask).await?;
-        let entry = Entry::decode(&answer.entry, &self.principal).ok_or_else(|| {
+        let entry = Entry::decode(&answer.entry, &self.principal, &self.verifier).ok_or_else(|| {
             AuthError::new(
                 ErrorCode::BadResponse,
                 "the token coordinator answered with an entry this client cannot read (is it running another version of vendor-auth?)",
             )
         })?;
-        self.write_entry(&entry).await;
+        if revocation::may_cache(&self.key, epoch) {
+            self.write_entry(&entry).await;
+        }
         Ok((entry, answer.from_cache))
     }
 
@@ -539,7 +667,12 @@ impl Client {
         (changed && not_rejected && self.is_fresh(&entry)).then_some(entry)
     }
 
-    async fn obtain_and_store(&self, previous: Option<Entry>) -> Result<Entry, AuthError> {
+    async fn obtain_and_store(
+        &self,
+        previous: Option<Entry>,
+        streak: u32,
+        epoch: u64,
+    ) -> Result<Entry, AuthError> {
         self.check_hold().await?;
         let http = self.http();
         let obtained = self
@@ -553,8 +686,14 @@ impl Client {
                 return Err(error);
             }
         };
-        self.store_tokens(tokens, http.server_date_ms(), self.parts.clock.now_ms())
-            .await
+        self.store_tokens(
+            tokens,
+            http.server_date_ms(),
+            self.parts.clock.now_ms(),
+            streak,
+            epoch,
+        )
+        .await
     }
 
     fn http(&self) -> Http<'_> {
@@ -567,66 +706,122 @@ impl Client {
         )
     }
 
-    /// Checks a token from the vendor and stores it.
+    /// Checks a token from the vendor and stores it. `streak`: renewals in
+    /// a row caused by rejection, this one included.
     async fn store_tokens(
         &self,
         tokens: TokenSet,
         server_date_ms: Option<i64>,
         now: i64,
+        streak: u32,
+        epoch: u64,
     ) -> Result<Entry, AuthError> {
+        let name = self.vendor().display_name();
         if !is_header_safe(tokens.access.expose()) {
             return Err(AuthError::new(
                 ErrorCode::BadResponse,
                 format!(
-                    "{} answered with a token containing characters not allowed in an HTTP header (line breaks or control characters); it was refused, not used",
-                    self.vendor().display_name()
+                    "{name} answered with a token containing characters not allowed in an HTTP header (line breaks or control characters); it was refused, not used"
                 ),
             ));
         }
+        if tokens
+            .expires_at_ms
+            .is_some_and(|e| e.unsigned_abs() > MAX_DATE_MS as u64)
+        {
+            return Err(AuthError::new(
+                ErrorCode::BadResponse,
+                format!("{name} answered with a token whose expiry lies beyond what a JavaScript Date can hold; it was refused, not used"),
+            ));
+        }
+        let skew = skew_ms(server_date_ms, &tokens, now);
+        if let Skew::Ignored(skew_ms) = skew {
+            self.events.emit(&Event::ClockSkew {
+                vendor: self.vendor(),
+                skew_ms,
+            });
+        }
         let entry = Entry {
             principal: self.principal.clone(),
-            skew_ms: skew_ms(server_date_ms, &tokens, now),
+            verifier: self.verifier.clone(),
+            skew_ms: skew.applied(),
             tokens,
             obtained_at_ms: now,
             rejected: false,
             last_used_ms: None,
             idle_from_ms: None,
+            rejection_streak: streak,
         };
-        self.write_entry(&entry).await;
+        if entry.local_expiry_ms().is_some_and(|expiry| expiry <= now) {
+            // Renewing at once would get the same again: back off instead.
+            self.put_hold(&self.backoff_key(), EXPIRED_ON_ARRIVAL_HOLD_SECONDS)
+                .await;
+            return Err(AuthError::new(
+                ErrorCode::BadResponse,
+                format!(
+                    "{name} answered with a token that had already expired when it arrived (its expiry is not after the time it was issued, or the clocks disagree); it was refused, and no login is sent for {EXPIRED_ON_ARRIVAL_HOLD_SECONDS} s"
+                ),
+            )
+            .with_retry_after(Some(EXPIRED_ON_ARRIVAL_HOLD_SECONDS)));
+        }
+        if revocation::may_cache(&self.key, epoch) {
+            self.write_entry(&entry).await;
+        }
         Ok(entry)
     }
 
     /// Fails fast while a recorded hold lasts: the vendor root's (a rate
-    /// limit, an IP block) or this principal's (an account lock-out).
+    /// limit, an IP block) or this principal's (an account lock-out), and
+    /// this principal's back-off after a token that expired on arrival.
     async fn check_hold(&self) -> Result<(), AuthError> {
-        let mut until = None;
-        for key in [
-            hold_key(self.vendor(), &self.site.scope),
-            principal_hold_key(&self.key),
-        ] {
-            let text = match self.store().get(&key).await {
-                Ok(text) => text,
-                Err(_) => self.fallback.get_now(&key),
-            };
-            until = until.max(text.as_deref().and_then(decode_hold));
+        let name = self.vendor().display_name();
+        let root = self
+            .hold_left(&hold_key(self.vendor(), &self.site.scope))
+            .await;
+        let principal = self.hold_left(&principal_hold_key(&self.key)).await;
+        if let Some(seconds) = root.max(principal) {
+            return Err(AuthError::new(
+                ErrorCode::RateLimited,
+                format!(
+                    "{name} is refusing logins (a rate limit, IP block or account lock-out); no login is sent for another {seconds} s"
+                ),
+            )
+            .with_retry_after(Some(seconds)));
         }
+        if let Some(seconds) = self.hold_left(&self.backoff_key()).await {
+            return Err(AuthError::new(
+                ErrorCode::BadResponse,
+                format!(
+                    "{name} last answered with a token that had already expired on arrival (check the clocks); no login is sent for another {seconds} s"
+                ),
+            )
+            .with_retry_after(Some(seconds)));
+        }
+        Ok(())
+    }
+
+    /// The seconds a hold under `key` still lasts. A hold that is over is
+    /// deleted (localStorage and memory never expire anything themselves).
+    async fn hold_left(&self, key: &str) -> Option<u64> {
+        let text = self.store_get(key).await?;
         let now = self.parts.clock.now_ms();
-        match until {
-            Some(until) if until > now => {
-                let seconds = ((until - now) as u64).div_ceil(1000);
-                Err(AuthError::new(
-                    ErrorCode::RateLimited,
-                    format!(
-                        "{} is refusing logins (rate limit or lock-out); no login is sent for another {seconds} s",
-                        self.vendor().display_name()
-                    ),
-                )
-                .with_retry_after(Some(seconds)))
+        match decode_hold(&text) {
+            Some(until) if until > now => Some(((until - now) as u64).div_ceil(1000)),
+            _ => {
+                self.store_delete(key).await;
+                None
             }
-            _ => Ok(()),
         }
     }
 
+    /// The key of this principal's back-off after a token that expired on
+    /// arrival.
+    fn backoff_key(&self) -> String {
+        format!("{}:backoff:hold", self.key)
+    }
+
+    /// Records a long rate limit so that every client sharing the store holds
+    /// off, for at most [`MAX_HOLD_SECONDS`] whatever the vendor asked.
     async fn record_hold(&self, error: &AuthError) {
         let Some(seconds) = error
             .retry_after_seconds
@@ -640,20 +835,31 @@ impl Client {
         }
     }
 
-    /// Records a hold of `seconds` in the store (and in memory) for every
-    /// client of the vendor root, or of this principal only.
+    /// Records a hold of `seconds` for every client of the vendor root, or
+    /// of this principal only.
     async fn hold(&self, seconds: u64, principal_only: bool) {
         let key = if principal_only {
             principal_hold_key(&self.key)
         } else {
             hold_key(self.vendor(), &self.site.scope)
         };
-        let until = self.parts.clock.now_ms() + (seconds as i64) * 1000;
+        self.put_hold(&key, seconds).await;
+    }
+
+    /// Writes a hold, for at most [`MAX_HOLD_SECONDS`] whatever the vendor
+    /// asked, to the store and the memory tier.
+    async fn put_hold(&self, key: &str, seconds: u64) {
+        let seconds = seconds.min(MAX_HOLD_SECONDS);
+        let until = self
+            .parts
+            .clock
+            .now_ms()
+            .saturating_add((seconds as i64) * 1000);
         let text = encode_hold(until);
-        self.fallback.put_now(&key, text.clone());
-        if !self.using_fallback() {
-            let _ = self.parts.store.put(&key, text, Some(seconds)).await;
-        }
+        self.fallback.put_now(key, text.clone());
+        // The TTL lets stores that expire entries (KV, Redis) drop it too.
+        let ttl = seconds.max(crate::core::cache::MIN_STORE_TTL_SECONDS);
+        self.store_put(key, text, Some(ttl)).await;
     }
 
     /// Sends an API request with the token attached the vendor's way. On the
@@ -676,7 +882,14 @@ impl Client {
         if !self.flow.is_rejection(response.status, &response.body) {
             return Ok(response);
         }
-        let renewed = self.renew_after_rejection_inner(&info.token).await?;
+        let renewed = match self.renew_after_rejection_inner(&info.token).await {
+            Ok(renewed) => renewed,
+            Err(error) if is_damped(&error) => {
+                let _ = self.report(error);
+                return Ok(response);
+            }
+            Err(error) => return Err(error),
+        };
         let response = http.send(attach.apply(request, &renewed.token)).await?;
         self.api_answered(response.status, response.retry_after_seconds())
             .await;
@@ -684,12 +897,13 @@ impl Client {
     }
 
     /// Forgets the cached token (here and in the store).
+    /// A rate-limit hold recorded for the vendor goes too: `clear()` is the
+    /// way out of a hold the caller knows to be over.
     pub async fn clear(&self) -> Result<(), AuthError> {
-        let result = self.store().delete(&self.key).await;
-        self.fallback.delete_now(&self.key);
-        if let Err(e) = result {
-            self.fall_back(e);
-        }
+        self.store_delete(&self.key).await;
+        self.store_delete(&hold_key(self.vendor(), &self.site.scope))
+            .await;
+        self.store_delete(&self.backoff_key()).await;
         self.announced.set(None);
         Ok(())
     }
@@ -701,16 +915,29 @@ impl Client {
         self.reported(result)
     }
 
+    /// A revoke wins over a renewal racing it: it waits for the renewal in
+    /// flight (so the newest token is the one revoked), and until it settles
+    /// no renewal caches what it obtains.
     async fn revoke_inner(&self) -> Result<Revoked, AuthError> {
         if self.flow.static_token().is_some() {
             return Ok(Revoked::LocallyOnly);
         }
-        let revoked = match self.read_entry().await {
-            Some(entry) => self.flow.revoke(&self.http(), &entry.tokens).await?,
-            None => Revoked::LocallyOnly,
-        };
-        self.clear().await?;
-        Ok(revoked)
+        FLIGHTS
+            .with(Rc::clone)
+            .settled(&self.flight_key, self.polling())
+            .await;
+        revocation::begin(&self.key);
+        let result = async {
+            let revoked = match self.read_entry().await {
+                Some(entry) => self.flow.revoke(&self.http(), &entry.tokens).await?,
+                None => Revoked::LocallyOnly,
+            };
+            self.clear().await?;
+            Ok(revoked)
+        }
+        .await;
+        revocation::end(&self.key);
+        result
     }
 
     /// emnify: finishes a login that asked for a multi-factor code, and
@@ -734,7 +961,13 @@ impl Client {
                 }
             };
             let entry = self
-                .store_tokens(tokens, http.server_date_ms(), self.parts.clock.now_ms())
+                .store_tokens(
+                    tokens,
+                    http.server_date_ms(),
+                    self.parts.clock.now_ms(),
+                    0,
+                    revocation::epoch(&self.key),
+                )
                 .await?;
             self.announce(&entry, false);
             let fingerprint = trusted_device
@@ -778,26 +1011,32 @@ impl Client {
         entry.is_fresh(self.parts.clock.now_ms(), self.options.refresh_margin_ms)
     }
 
+    /// The store operations go to: the configured one, or the memory
+    /// fallback while the configured one is left alone after a failure.
     fn store(&self) -> &dyn TokenStore {
-        if self.using_fallback() {
+        if self.store_is_down() {
             &self.fallback
         } else {
             &*self.parts.store
         }
     }
 
-    fn using_fallback(&self) -> bool {
-        self.fallback_until
-            .get()
-            .is_some_and(|until| self.parts.clock.now_ms() < until)
+    fn store_is_down(&self) -> bool {
+        self.parts.clock.now_ms() < self.store_down_until.get()
     }
 
-    /// The store failed: memory stands in for [`STORE_RETRY_MS`], then the
-    /// store is tried again (a Redis restart, a KV outage end). Said once
-    /// per outage.
+    /// The configured store failed: the memory fallback serves for a while
+    /// (doubling from [`STORE_RETRY_BASE_MS`] up to [`STORE_RETRY_MAX_MS`]),
+    /// then the store is tried again. One `"storage-fallback"` per outage.
     fn fall_back(&self, error: StoreError) {
-        let until = self.parts.clock.now_ms() + STORE_RETRY_MS;
-        if self.fallback_until.replace(Some(until)).is_none() {
+        let failures = self.store_failures.get().saturating_add(1);
+        self.store_failures.set(failures);
+        let backoff = STORE_RETRY_BASE_MS
+            .saturating_mul(1 << (failures - 1).min(10))
+            .min(STORE_RETRY_MAX_MS);
+        self.store_down_until
+            .set(self.parts.clock.now_ms().saturating_add(backoff));
+        if failures == 1 {
             self.events.emit(&Event::StorageFallback {
                 vendor: self.vendor(),
                 reason: error.0,
@@ -805,11 +1044,55 @@ impl Client {
         }
     }
 
-    /// The configured store answered again after an outage: the next
-    /// failure is a new outage, announced again.
+    /// The configured store answered: the outage, if any, is over.
     fn store_answered(&self) {
-        if !self.using_fallback() {
-            self.fallback_until.set(None);
+        if self.store_failures.get() != 0 {
+            self.store_failures.set(0);
+            self.store_down_until.set(i64::MIN);
+        }
+    }
+
+    /// Reads `key` from the configured store, or from the memory fallback
+    /// while that store is down or when it fails now.
+    async fn store_get(&self, key: &str) -> Option<String> {
+        if !self.store_is_down() {
+            match self.parts.store.get(key).await {
+                Ok(text) => {
+                    self.store_answered();
+                    return text;
+                }
+                Err(e) => self.fall_back(e),
+            }
+        }
+        self.fallback.get_now(key)
+    }
+
+    /// Writes `text` to the configured store; `false` when it is down or
+    /// failed now (the caller then keeps the value in the memory fallback).
+    async fn store_put(&self, key: &str, text: String, ttl: Option<u64>) -> bool {
+        if self.store_is_down() {
+            return false;
+        }
+        match self.parts.store.put(key, text, ttl).await {
+            Ok(()) => {
+                self.store_answered();
+                true
+            }
+            Err(e) => {
+                self.fall_back(e);
+                false
+            }
+        }
+    }
+
+    /// Deletes `key` everywhere this client may have put it.
+    async fn store_delete(&self, key: &str) {
+        self.fallback.delete_now(key);
+        if !self.store_is_down() {
+            match self.parts.store.delete(key).await {
+                Ok(()) => self.store_answered(),
+                Err(e) => self.fall_back(e),
+            }
         }
     }
 
@@ -819,7 +1102,7 @@ impl Client {
     async fn read_entry(&self) -> Option<Entry> {
         // The memory tier in front of a persistent store: a warm realm (an
         // isolate, a tab) answers without reading the store.
-        if self.store().is_persistent() {
+        if self.parts.store.is_persistent() {
             let cached = self.fallback.get_now(&self.key);
             if let Some(entry) = cached.and_then(|t| self.decode(t)) {
                 if self.is_fresh(&entry) {
@@ -833,59 +1116,70 @@ impl Client {
     /// The entry as the store holds it now (another context may have
     /// replaced it), copied into the memory tier.
     async fn read_stored_entry(&self) -> Option<Entry> {
-        let text = match self.store().get(&self.key).await {
-            Ok(text) => {
-                self.store_answered();
-                text
-            }
-            Err(e) => {
-                self.fall_back(e);
-                self.fallback.get_now(&self.key)
-            }
-        };
+        let text = self.store_get(&self.key).await;
         let mut entry = self.decode(text?)?;
         if entry.tokens.refresh.is_none() && self.refresh_in_memory_only() {
             // The refresh token was kept out of the store: this realm's
             // memory has it, if this realm obtained the token.
             let remembered = self.fallback.get_now(&self.key);
-            let remembered = remembered.and_then(|t| Entry::decode(&t, &self.principal));
+            let remembered =
+                remembered.and_then(|t| Entry::decode(&t, &self.principal, &self.verifier));
             if let Some(full) = remembered.filter(|m| m.tokens.access == entry.tokens.access) {
                 entry.tokens.refresh = full.tokens.refresh;
             }
         }
-        if self.store().is_persistent() {
+        if self.parts.store.is_persistent() {
             self.fallback.put_now(&self.key, entry.encode(true));
         }
         Some(entry)
     }
 
-    /// Decodes an entry of this principal, reusing the last decoding when the
-    /// text is the same.
+    /// Decodes an entry of this principal, reusing the realm's last
+    /// decoding of this key when the text is the same.
     fn decode(&self, text: String) -> Option<Entry> {
-        if let Some((last, entry)) = self.decoded.borrow().as_ref() {
-            if *last == text {
-                return Some(entry.clone());
-            }
+        if let Some(entry) = self.last_decoded().filter(|d| d.0 == text) {
+            return Some(entry.1.clone());
         }
-        let entry = Entry::decode(&text, &self.principal)?;
-        self.decoded.replace(Some((text, entry.clone())));
+        let entry = Entry::decode(&text, &self.principal, &self.verifier)?;
+        let decoded = Rc::new((text, entry.clone()));
+        DECODED.with(|all| {
+            let mut all = all.borrow_mut();
+            all.retain(|(key, _)| *key != self.key);
+            if all.len() >= DECODED_CAP {
+                all.remove(0);
+            }
+            all.push((self.key.clone(), decoded));
+        });
         Some(entry)
+    }
+
+    /// The realm's last decoding of this key, if it is of this client's
+    /// secret.
+    fn last_decoded(&self) -> Option<Rc<Decoded>> {
+        DECODED.with(|all| {
+            all.borrow()
+                .iter()
+                .find(|(key, d)| *key == self.key && d.1.verifier == self.verifier)
+                .map(|(_, d)| d.clone())
+        })
     }
 
     /// `refreshTokens: "memory"` with a store that outlives the realm.
     fn refresh_in_memory_only(&self) -> bool {
-        self.options.refresh_tokens_in_memory && self.store().is_persistent()
+        self.options.refresh_tokens_in_memory && self.parts.store.is_persistent()
     }
 
     async fn write_entry(&self, entry: &Entry) {
-        let ttl = entry.ttl_seconds(self.parts.clock.now_ms());
+        let now = self.parts.clock.now_ms();
+        self.fallback.observe_now(now);
+        let ttl = entry.ttl_seconds(now);
         let in_memory_only = self.refresh_in_memory_only();
-        if self.store().is_persistent() {
-            self.fallback.put_now(&self.key, entry.encode(true));
+        if self.parts.store.is_persistent() {
+            self.fallback
+                .put_expiring(&self.key, entry.encode(true), ttl);
         }
         let text = entry.encode(!in_memory_only);
-        if let Err(e) = self.store().put(&self.key, text, ttl).await {
-            self.fall_back(e);
+        if !self.store_put(&self.key, text, ttl).await {
             self.fallback.put_now(&self.key, entry.encode(true));
         }
     }
@@ -925,7 +1219,22 @@ impl Client {
     /// An error on its way out: the credentials scrubbed from its message,
     /// the vendor set, and the `"error"` event emitted.
     pub fn report(&self, error: AuthError) -> AuthError {
-        let error = error.scrubbed(&self.flow.secrets());
+        // The credentials, and the tokens this realm holds for the principal
+        // (an error may echo the token it was about: a revoke, a refresh).
+        let mut held = Vec::new();
+        let remembered = self
+            .fallback
+            .get_now(&self.key)
+            .and_then(|t| self.decode(t));
+        let last = self.last_decoded().map(|d| d.1.tokens.clone());
+        for tokens in remembered.map(|e| e.tokens).into_iter().chain(last) {
+            held.push(tokens.access.expose().to_string());
+            held.extend(tokens.refresh.map(|r| r.expose().to_string()));
+        }
+        held.extend(self.flow.transient_secrets());
+        let mut secrets = self.flow.secrets();
+        secrets.extend(held.iter().map(String::as_str));
+        let error = error.scrubbed(&secrets);
         let error = if error.vendor.is_none() {
             error.with_vendor(self.vendor())
         } else {
@@ -936,16 +1245,59 @@ impl Client {
     }
 }
 
-/// Vendor clock minus local clock: from the `Date` header when readable, else
-/// from the token's `iat` (browsers hide `Date` on cross-origin answers).
-/// Both have one-second resolution, so differences under 2 s are noise.
-fn skew_ms(server_date_ms: Option<i64>, tokens: &TokenSet, local_now_ms: i64) -> i64 {
-    let vendor_now = server_date_ms.or_else(|| {
-        let claims = jwt_claims(tokens.access.expose())?;
-        numeric_date_ms(&claims, "iat")
-    });
-    match vendor_now.map(|v| v - local_now_ms) {
-        Some(skew) if skew.abs() >= 2000 => skew,
-        _ => 0,
+/// The clock skew applied to a token's expiry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Skew {
+    /// Vendor clock minus local clock, in ms (0 when within noise).
+    Applied(i64),
+    /// The vendor's `Date` was too far off to believe: 0 is applied.
+    Ignored(i64),
+}
+
+impl Skew {
+    fn applied(self) -> i64 {
+        match self {
+            Skew::Applied(ms) => ms,
+            Skew::Ignored(_) => 0,
+        }
     }
+}
+
+/// A `Date` header further than this from the local clock is not believed
+/// (a client's clock may be hours off; days means the header is wrong).
+const MAX_BELIEVED_SKEW_MS: i64 = 24 * 60 * 60 * 1000;
+
+/// Vendor clock minus local clock.
+///
+/// A JWT with both `iat` and `exp` tells its own lifetime: the skew is taken
+/// from `iat`, which makes the local expiry `login time + (exp - iat)`
+/// whatever the clocks say. Otherwise the `Date` header (browsers hide it on
+/// cross-origin answers), or `iat` alone. A `Date` skew beyond a day, or
+/// larger than the token's lifetime by that clock, is ignored. Both have
+/// one-second resolution, so differences under 2 s are noise.
+fn skew_ms(server_date_ms: Option<i64>, tokens: &TokenSet, local_now_ms: i64) -> Skew {
+    let claims = jwt_claims(tokens.access.expose());
+    let iat = claims.as_ref().and_then(|c| numeric_date_ms(c, "iat"));
+    let noise = |skew: i64| if skew.abs() >= 2000 { skew } else { 0 };
+    if let (Some(iat), Some(_)) = (iat, tokens.expires_at_ms) {
+        return Skew::Applied(noise(iat.saturating_sub(local_now_ms)));
+    }
+    let Some(vendor_now) = server_date_ms.or(iat) else {
+        return Skew::Applied(0);
+    };
+    let skew = noise(vendor_now.saturating_sub(local_now_ms));
+    let lifetime = tokens
+        .expires_at_ms
+        .map(|expires| expires.saturating_sub(vendor_now));
+    if skew.abs() > MAX_BELIEVED_SKEW_MS || lifetime.is_some_and(|l| skew.abs() > l) {
+        Skew::Ignored(skew)
+    } else {
+        Skew::Applied(skew)
+    }
+}
+
+/// Whether `error` says a renewal after rejection was damped (see
+/// `Client::damped`): the rejected answer is then the caller's to read.
+pub fn is_damped(error: &AuthError) -> bool {
+    error.code == ErrorCode::TokenRejected && error.retry_after_seconds.is_some()
 }

@@ -137,16 +137,120 @@ impl fmt::Display for AuthError {
 impl std::error::Error for AuthError {}
 
 /// `text` with every occurrence of each secret (of 4 characters or more)
-/// replaced by `[redacted]`. Applied before a text is shortened, so that no
-/// part of a secret survives a cut.
+/// replaced by `[redacted]`: the secret as it is, percent-encoded (as in a
+/// URL or a form body) and JSON-escaped, hex secrets (emnify's SHA-1) in
+/// either case, and the start of a secret that a vendor text was cut in the
+/// middle of (followed by the end, `…` or `"`, where the library cuts and
+/// quotes vendor texts).
 pub fn scrub(text: &str, secrets: &[&str]) -> String {
     let mut text = text.to_string();
     for secret in secrets {
-        if secret.len() >= 4 {
-            text = crate::core::text::replace_all(&text, secret, "[redacted]");
+        if secret.len() < 4 {
+            continue;
+        }
+        let hex = secret.bytes().all(|b| b.is_ascii_hexdigit());
+        let mut forms = vec![secret.to_string()];
+        for form in [
+            percent_encoded(secret, false),
+            percent_encoded(secret, true),
+            json_escaped(secret),
+        ] {
+            if !forms.contains(&form) {
+                forms.push(form);
+            }
+        }
+        for form in &forms {
+            text = redact(&text, form, hex);
         }
     }
     text
+}
+
+/// Replaces each whole `secret`, and each cut-off start of it, in `text`.
+fn redact(text: &str, secret: &str, ignore_case: bool) -> String {
+    let same = |a: u8, b: u8| a == b || (ignore_case && a.eq_ignore_ascii_case(&b));
+    let (bytes, needle) = (text.as_bytes(), secret.as_bytes());
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    let mut at = 0;
+    while at < bytes.len() {
+        let common = bytes[at..]
+            .iter()
+            .zip(needle)
+            .take_while(|(a, b)| same(**a, **b))
+            .count();
+        let end = at + common;
+        let whole = common == needle.len();
+        let cut = common >= 4 && {
+            let rest = text.get(end..).unwrap_or_default();
+            rest.is_empty() || rest.starts_with('"') || rest.starts_with('…')
+        };
+        // Both ends on char boundaries: a match of whole UTF-8 sequences.
+        if (whole || cut) && text.is_char_boundary(at) && text.is_char_boundary(end) {
+            out.push_str(text.get(copied..at).unwrap_or_default());
+            out.push_str("[redacted]");
+            copied = end;
+            at = end;
+        } else {
+            at += 1;
+        }
+    }
+    out.push_str(text.get(copied..).unwrap_or_default());
+    out
+}
+
+/// `encodeURIComponent(text)`, or the form encoding (`+` for spaces).
+fn percent_encoded(text: &str, form: bool) -> String {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        match byte {
+            b'A'..=b'Z'
+            | b'a'..=b'z'
+            | b'0'..=b'9'
+            | b'-'
+            | b'_'
+            | b'.'
+            | b'!'
+            | b'~'
+            | b'*'
+            | b'\''
+            | b'('
+            | b')' => out.push(char::from(byte)),
+            b' ' if form => out.push('+'),
+            _ => {
+                out.push('%');
+                out.push(char::from(HEX[usize::from(byte >> 4)]));
+                out.push(char::from(HEX[usize::from(byte & 0xf)]));
+            }
+        }
+    }
+    out
+}
+
+/// `text` as it appears inside a JSON string (`"`, `\`, `/` and control
+/// characters escaped, non-ASCII as `\uXXXX`, as some encoders write it).
+fn json_escaped(text: &str) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '/' => out.push_str("\\/"),
+            c if (c as u32) < 0x20 || !c.is_ascii() => {
+                let mut units = [0u16; 2];
+                for unit in c.encode_utf16(&mut units) {
+                    out.push_str("\\u");
+                    for shift in [12, 8, 4, 0] {
+                        out.push(char::from(HEX[usize::from((*unit >> shift) & 0xf)]));
+                    }
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// The string values inside a JSON text (a request body, a store entry):

@@ -28,10 +28,19 @@ pub enum Event {
         reason: &'static str,
         message: String,
     },
+    /// The vendor's clock (its `Date` header) was too far from this one to
+    /// be believed; the token's expiry is read in the local clock instead.
+    ClockSkew { vendor: Vendor, skew_ms: i64 },
 }
 
 impl Event {
-    pub const NAMES: [&'static str; 4] = ["token", "error", "storage-fallback", "regenerated"];
+    pub const NAMES: [&'static str; 5] = [
+        "token",
+        "error",
+        "storage-fallback",
+        "regenerated",
+        "clock-skew",
+    ];
 
     pub fn name(&self) -> &'static str {
         match self {
@@ -39,6 +48,7 @@ impl Event {
             Event::Error(_) => "error",
             Event::StorageFallback { .. } => "storage-fallback",
             Event::Regenerated { .. } => "regenerated",
+            Event::ClockSkew { .. } => "clock-skew",
         }
     }
 }

@@ -112,6 +112,18 @@ impl<T: Clone> Flights<T> {
         }
     }
 
+    /// Waits until the flight for `key`, if one is under way, has finished
+    /// (its result is not needed: `revoke()` waits so that it revokes the
+    /// newest token rather than race it).
+    pub async fn settled(&self, key: &str, poll: Option<Polling<'_>>) {
+        if let Some(slot) = self.slot(key) {
+            match &poll {
+                None => drop((Wait { slot }).await),
+                Some(poll) => drop(self.poll(key, slot, poll).await),
+            }
+        }
+    }
+
     /// Looks at the slot on the waiter's own timer. `None` when the leader
     /// gave up or the wait ran out (the stale flight is then removed).
     async fn poll(&self, key: &str, slot: Rc<Slot<T>>, poll: &Polling<'_>) -> Option<T> {

@@ -198,6 +198,9 @@ pub enum TransportError {
     Aborted,
     /// The body was larger than the library accepts.
     TooLarge,
+    /// The answer was a redirect (its status; 0 where a browser hides it).
+    /// The library's own requests carry credentials and never follow one.
+    Redirected(u16),
 }
 
 /// Sends one request. Implemented over `fetch` in JS and by a script in tests.

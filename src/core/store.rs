@@ -2,7 +2,7 @@
 //! in-memory store that is the default.
 
 use crate::core::http::LocalFuture;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 /// A store operation failed (quota, `SecurityError`, a KV outage …). The text
@@ -81,13 +81,36 @@ pub trait Watch {
 
 /// The default store: a map in this JS realm. Every client of the realm that
 /// uses the memory store shares one map (see [`MemoryStore::shared`]).
+///
+/// A long-running process may serve many principals: entries past their
+/// TTL are swept, and past [`MEMORY_STORE_CAP`] entries the least recently
+/// used go, so the map stays bounded.
 #[derive(Clone, Default)]
 pub struct MemoryStore {
     /// Sorted by key. A realm-wide store may hold many principals, so a
     /// warm read is a binary search; a sorted list costs far less wasm than
     /// a hash map (hashbrown, SipHash) and writes are rare.
-    entries: Rc<RefCell<Vec<(String, String)>>>,
+    entries: Rc<RefCell<Vec<Slot>>>,
+    /// The latest local time a client told the store (it has no clock of
+    /// its own), to turn TTLs into expiry instants.
+    now_ms: Rc<Cell<i64>>,
+    /// A counter, not a time: which entry was read least recently.
+    tick: Rc<Cell<u64>>,
 }
+
+struct Slot {
+    key: String,
+    value: String,
+    /// Local ms after which the entry is swept; `None`: kept until evicted.
+    expires_at_ms: Option<i64>,
+    used: Cell<u64>,
+}
+
+/// The most entries the memory store keeps (about 0.5 kB each).
+pub const MEMORY_STORE_CAP: usize = 4096;
+
+/// Below this many entries no sweep is done: a sweep is a scan.
+const SWEEP_FROM: usize = 64;
 
 thread_local! {
     static SHARED: MemoryStore = MemoryStore::default();
@@ -100,26 +123,77 @@ impl MemoryStore {
     }
 
     /// Where `key` is, or where it would go.
-    fn position(entries: &[(String, String)], key: &str) -> Result<usize, usize> {
-        entries.binary_search_by(|(k, _)| k.as_str().cmp(key))
+    fn position(entries: &[Slot], key: &str) -> Result<usize, usize> {
+        entries.binary_search_by(|slot| slot.key.as_str().cmp(key))
+    }
+
+    /// Tells the store the local time (clients do on every write).
+    pub fn observe_now(&self, now_ms: i64) {
+        if now_ms > self.now_ms.get() {
+            self.now_ms.set(now_ms);
+        }
+    }
+
+    fn touch(&self) -> u64 {
+        let tick = self.tick.get().wrapping_add(1);
+        self.tick.set(tick);
+        tick
     }
 
     /// A synchronous read, for the memory tier in front of slower stores.
     pub fn get_now(&self, key: &str) -> Option<String> {
         let entries = self.entries.borrow();
         let at = Self::position(&entries, key).ok()?;
-        entries.get(at).map(|(_, v)| v.clone())
+        let slot = entries.get(at)?;
+        slot.used.set(self.touch());
+        Some(slot.value.clone())
     }
 
     pub fn put_now(&self, key: &str, value: String) {
+        self.put_expiring(key, value, None);
+    }
+
+    /// Stores `value`, swept after `ttl_seconds` (if given and the store
+    /// knows the time).
+    pub fn put_expiring(&self, key: &str, value: String, ttl_seconds: Option<u64>) {
+        let now = self.now_ms.get();
+        let expires_at_ms = ttl_seconds
+            .filter(|_| now > 0)
+            .map(|ttl| now.saturating_add((ttl.min(i64::MAX as u64 / 1000) as i64) * 1000));
+        let used = Cell::new(self.touch());
         let mut entries = self.entries.borrow_mut();
         match Self::position(&entries, key) {
             Ok(at) => {
-                if let Some(entry) = entries.get_mut(at) {
-                    entry.1 = value;
+                if let Some(slot) = entries.get_mut(at) {
+                    slot.value = value;
+                    slot.expires_at_ms = expires_at_ms;
+                    slot.used = used;
                 }
+                return;
             }
-            Err(at) => entries.insert(at, (key.to_string(), value)),
+            Err(at) => entries.insert(
+                at,
+                Slot {
+                    key: key.to_string(),
+                    value,
+                    expires_at_ms,
+                    used,
+                },
+            ),
+        }
+        if entries.len() >= SWEEP_FROM {
+            entries.retain(|slot| slot.expires_at_ms.is_none_or(|e| e > now));
+        }
+        while entries.len() > MEMORY_STORE_CAP {
+            let oldest = entries
+                .iter()
+                .enumerate()
+                .min_by_key(|(_, slot)| slot.used.get())
+                .map(|(at, _)| at);
+            match oldest {
+                Some(at) => drop(entries.remove(at)),
+                None => break,
+            }
         }
     }
 
@@ -128,6 +202,15 @@ impl MemoryStore {
         if let Ok(at) = Self::position(&entries, key) {
             entries.remove(at);
         }
+    }
+
+    /// How many entries the store holds.
+    pub fn len(&self) -> usize {
+        self.entries.borrow().len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 }
 
@@ -141,9 +224,9 @@ impl TokenStore for MemoryStore {
         &'a self,
         key: &'a str,
         value: String,
-        _ttl_seconds: Option<u64>,
+        ttl_seconds: Option<u64>,
     ) -> LocalFuture<'a, Result<(), StoreError>> {
-        self.put_now(key, value);
+        self.put_expiring(key, value, ttl_seconds);
         Box::pin(async { Ok(()) })
     }
 

@@ -52,10 +52,17 @@ pub fn numeric_date_ms(claims: &Map, name: &str) -> Option<i64> {
     seconds_ms(claims.get(name)?)
 }
 
-/// Seconds since the epoch (a number or a numeric string) in ms.
+/// The latest instant a JS `Date` can hold, in ms since the epoch: a later
+/// expiry could not be shown as a `Date` (`toISOString()` throws), so it is
+/// treated as unreadable.
+pub const MAX_DATE_MS: i64 = 8_640_000_000_000_000;
+
+/// Seconds since the epoch (a number or a numeric string) in ms, within what
+/// a JS `Date` can hold.
 pub fn seconds_ms(value: &Value) -> Option<i64> {
     let seconds = value.as_f64_or_numeric_string()?;
-    (seconds.is_finite() && seconds > 0.0 && seconds < 1e13).then_some((seconds * 1000.0) as i64)
+    (seconds.is_finite() && seconds > 0.0 && seconds * 1000.0 <= MAX_DATE_MS as f64)
+        .then_some((seconds * 1000.0) as i64)
 }
 
 /// A token's expiry from the JWT claim `name`, read by `read`. `Ok(None)`:

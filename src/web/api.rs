@@ -180,6 +180,11 @@ fn event_to_js(event: &Event) -> JsValue {
             set(&object, "reason", &JsValue::from_str(reason));
             set(&object, "message", &JsValue::from_str(message));
         }
+        Event::ClockSkew { vendor, skew_ms } => {
+            set(&object, "vendor", &JsValue::from_str(vendor.as_str()));
+            set(&object, "skewMs", &JsValue::from_f64(*skew_ms as f64));
+            set(&object, "ignored", &JsValue::TRUE);
+        }
     }
     object.into()
 }

@@ -1,13 +1,15 @@
 //! `client.fetch(input, init)`: `fetch` with the vendor's credentials
 //! attached, only to the vendor's origin, renewed once on rejection.
 
-use crate::core::client::{CacheMode, Client, TokenInfo};
+use crate::core::client::{is_damped, CacheMode, Client, TokenInfo};
 use crate::core::error::{AuthError, ErrorCode};
 use crate::core::http::{is_header_safe, TransportError};
 use crate::core::vendors::Attachment;
 use crate::web::convert::copy_object;
+use crate::web::convert::describe;
 use crate::web::error::to_js;
-use crate::web::fetch::Fetcher;
+use crate::web::fetch::{is_redirect, omit_cookies, read_stream, Fetcher};
+use crate::web::runtime::delay;
 use js_sys::{Object, Promise, Reflect};
 use std::future::Future;
 use std::rc::Rc;
@@ -45,9 +47,20 @@ struct Prepared {
     headers: Headers,
     signal: Option<AbortSignal>,
     replayable: bool,
+    /// The library follows redirects itself, to the vendor's origin only
+    /// (credentials in the URL must not reach another origin).
+    follow_same_origin: bool,
 }
 
-async fn prepare(root: &str, input: &JsValue, init: &JsValue) -> Result<Prepared, JsValue> {
+/// How many redirects `client.fetch` follows itself.
+const MAX_REDIRECTS: usize = 5;
+
+/// How much of a 401/403 body is read to judge a rejection, and for how
+/// long at most: vendors say it in a few hundred bytes.
+const REJECTION_BODY_BYTES: usize = 64 * 1024;
+
+async fn prepare(client: &Client, input: &JsValue, init: &JsValue) -> Result<Prepared, JsValue> {
+    let root = client.site().root.as_str();
     let caller_init = if init.is_undefined() || init.is_null() {
         Object::new()
     } else if init.is_object() {
@@ -97,6 +110,16 @@ async fn prepare(root: &str, input: &JsValue, init: &JsValue) -> Result<Prepared
     };
     let init = copy_object(&merged, "client.fetch: init").map_err(js_error)?;
     let init = Object::assign(&init, &caller_init);
+    let caller_set =
+        |name: &str| Reflect::get(&caller_init, &name.into()).is_ok_and(|v| !v.is_undefined());
+    if !client.sends_cookies() && !caller_set("credentials") {
+        omit_cookies(&init);
+    }
+    let follow_same_origin =
+        matches!(client.attachment(), Attachment::Query(_)) && !caller_set("redirect");
+    if follow_same_origin {
+        let _ = Reflect::set(&init, &"redirect".into(), &"manual".into());
+    }
     let headers = headers_from(&Reflect::get(&init, &"headers".into())?)?;
     let body = Reflect::get(&init, &"body".into())?;
     let signal = Reflect::get(&init, &"signal".into())?
@@ -108,6 +131,7 @@ async fn prepare(root: &str, input: &JsValue, init: &JsValue) -> Result<Prepared
         headers,
         signal,
         replayable: !body.is_instance_of::<ReadableStream>(),
+        follow_same_origin,
     })
 }
 
@@ -150,17 +174,22 @@ async fn abortable<T: 'static>(
         Ok(JsValue::UNDEFINED)
     }));
     let source = signal.clone();
+    let mut listener = None;
     let aborted = Promise::new(&mut |_, reject| {
         let reason_of = source.clone();
-        let on_abort = Closure::once_into_js(move || {
+        let on_abort = Closure::once(move || {
             let _ = reject.call1(&JsValue::UNDEFINED, &reason_of.reason());
         });
-        let add = Reflect::get(&source, &"addEventListener".into()).ok();
-        if let Some(add) = add.as_ref().and_then(|a| a.dyn_ref::<js_sys::Function>()) {
-            let _ = add.call2(&source, &"abort".into(), &on_abort);
-        }
+        let _ = listen(&source, "addEventListener", on_abort.as_ref());
+        listener = Some(on_abort);
     });
-    JsFuture::from(Promise::race(&js_sys::Array::of2(&done, &aborted))).await?;
+    let raced = JsFuture::from(Promise::race(&js_sys::Array::of2(&done, &aborted))).await;
+    // A long-lived signal shared by many calls must not collect a listener
+    // per call: removed once the call settles.
+    if let Some(on_abort) = listener {
+        let _ = listen(signal, "removeEventListener", on_abort.as_ref());
+    }
+    raced?;
     let result = slot.borrow_mut().take();
     result
         .unwrap_or_else(|| {
@@ -172,11 +201,61 @@ async fn abortable<T: 'static>(
         .map_err(js_error)
 }
 
-/// Sends `prepared` with `token` attached the vendor's way.
+/// `signal.addEventListener("abort", f)` or its removal.
+fn listen(signal: &AbortSignal, method: &str, f: &JsValue) -> Result<JsValue, JsValue> {
+    Reflect::get(signal, &method.into())?
+        .dyn_into::<js_sys::Function>()?
+        .call2(signal, &"abort".into(), f)
+}
+
+/// Sends `prepared` with `token` attached the vendor's way, following
+/// redirects to the vendor's own origin where the library follows them.
 async fn send(
     client: &Client,
     fetcher: &Fetcher,
     prepared: &Prepared,
+    token: &TokenInfo,
+) -> Result<Response, JsValue> {
+    let mut url = prepared.url.clone();
+    let init = copy_object(&prepared.init, "client.fetch: init").map_err(js_error)?;
+    for _ in 0..MAX_REDIRECTS {
+        let response = send_to(client, fetcher, prepared, &url, &init, token).await?;
+        if !prepared.follow_same_origin || !is_redirect(&response) {
+            return Ok(response);
+        }
+        let next = response
+            .headers()
+            .get("location")
+            .ok()
+            .flatten()
+            .and_then(|location| Url::new_with_base(&location, &url).ok());
+        // A browser hides where an opaque redirect goes; another origin
+        // does not get the credentials: the redirect is the caller's.
+        let Some(next) = next.filter(|n| client.may_receive(&n.origin())) else {
+            return Ok(response);
+        };
+        let status = response.status();
+        let method = Reflect::get(&init, &"method".into())
+            .ok()
+            .and_then(|m| m.as_string())
+            .unwrap_or_default()
+            .to_ascii_uppercase();
+        if status == 303 || ((status == 301 || status == 302) && method == "POST") {
+            let _ = Reflect::set(&init, &"method".into(), &"GET".into());
+            let _ = Reflect::delete_property(&init, &"body".into());
+        }
+        url = next.href();
+    }
+    send_to(client, fetcher, prepared, &url, &init, token).await
+}
+
+/// One request to `url` with `token` attached.
+async fn send_to(
+    client: &Client,
+    fetcher: &Fetcher,
+    prepared: &Prepared,
+    url: &str,
+    init: &Object,
     token: &TokenInfo,
 ) -> Result<Response, JsValue> {
     let value = token.token.expose();
@@ -187,7 +266,7 @@ async fn send(
         )));
     }
     let headers = Headers::new_with_headers(&prepared.headers)?;
-    let mut url = prepared.url.clone();
+    let mut url = url.to_string();
     match client.attachment() {
         Attachment::Bearer => headers.set("Authorization", &format!("Bearer {value}"))?,
         Attachment::Query(name) => {
@@ -196,7 +275,7 @@ async fn send(
             url = parsed.href();
         }
     }
-    let init = copy_object(&prepared.init, "client.fetch: init").map_err(js_error)?;
+    let init = copy_object(init, "client.fetch: init").map_err(js_error)?;
     Reflect::set(&init, &"headers".into(), &headers)?;
     let name = client.vendor().display_name();
     let failure = |error: AuthError| js_error(client.report(error));
@@ -228,12 +307,18 @@ async fn send(
                 ErrorCode::BadResponse,
                 "the response was too large",
             )),
+            TransportError::Redirected(status) => failure(AuthError::new(
+                ErrorCode::VendorError,
+                format!("{name} answered with a redirect (HTTP {status})"),
+            )),
         })
 }
 
-/// Whether the vendor rejected the token in `response` (its body is read
-/// from a clone, so the caller still gets it whole).
-async fn rejected(client: &Client, response: &Response) -> bool {
+/// Whether the vendor rejected the token in `response`. At most
+/// [`REJECTION_BODY_BYTES`] of its body are read, from a clone and within
+/// `timeoutMs`, so the caller still gets it whole, and a huge or stalled
+/// body neither fills memory nor hangs the call.
+async fn rejected(client: &Client, fetcher: &Fetcher, response: &Response) -> bool {
     let status = response.status();
     // What the answer means for later logins (a Zūm Rails 429 blocks the IP).
     let retry_after = response
@@ -246,13 +331,17 @@ async fn rejected(client: &Client, response: &Response) -> bool {
     if !client.may_be_rejection(status) {
         return false;
     }
-    let body = match response.clone().map(|r| r.text()) {
-        Ok(Ok(text)) => JsFuture::from(text)
+    let body = match response.clone().ok().and_then(|copy| copy.body()) {
+        Some(stream) => {
+            let give_up = delay(fetcher.timeout_ms);
+            read_stream(&stream, REJECTION_BODY_BYTES, true, Some(&give_up), |e| {
+                TransportError::Network(describe(e))
+            })
             .await
-            .ok()
-            .and_then(|t| t.as_string())
-            .unwrap_or_default(),
-        _ => String::new(),
+            .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+            .unwrap_or_default()
+        }
+        None => String::new(),
     };
     client.is_rejection(status, &body)
 }
@@ -264,7 +353,7 @@ pub async fn fetch(
     input: JsValue,
     init: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let prepared = prepare(&client.site().root, &input, &init).await?;
+    let prepared = prepare(&client, &input, &init).await?;
     client
         .check_origin(&origin(&prepared.url)?)
         .map_err(js_error)?;
@@ -277,19 +366,26 @@ pub async fn fetch(
         .await?
     };
     let response = send(&client, &fetcher, &prepared, &token).await?;
-    if !rejected(&client, &response).await || !prepared.replayable {
+    if !prepared.replayable || !rejected(&client, &fetcher, &response).await {
         return Ok(response.into());
     }
     let renewed = {
         let client = client.clone();
         let rejected_token = token.token.clone();
         abortable(signal.as_ref(), async move {
-            client.renew_after_rejection(&rejected_token).await
+            match client.renew_after_rejection(&rejected_token).await {
+                // Damped (see `Client::damped`): the answer is the caller's.
+                Err(error) if is_damped(&error) => Ok(None),
+                other => other.map(Some),
+            }
         })
         .await?
     };
+    let Some(renewed) = renewed else {
+        return Ok(response.into());
+    };
     let second = send(&client, &fetcher, &prepared, &renewed).await?;
-    if rejected(&client, &second).await {
+    if rejected(&client, &fetcher, &second).await {
         client.rejected_twice(second.status());
     }
     Ok(second.into())

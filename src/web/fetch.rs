@@ -6,7 +6,7 @@
 use crate::core::error::json_strings;
 use crate::core::http::{Body, HttpRequest, HttpResponse, LocalFuture, Transport, TransportError};
 use crate::web::convert::{describe, describe_scrubbed};
-use crate::web::runtime::Timer;
+use crate::web::runtime::{Delay, Timer};
 use js_sys::{Array, Function, Object, Promise, Reflect};
 use std::cell::Cell;
 use std::rc::Rc;
@@ -127,9 +127,20 @@ impl Fetcher {
                 controller.abort();
             })
         };
-        let forward = caller.and_then(|signal| forward_abort(signal, &controller));
+        // The caller's signal must abort the body read too (as with plain
+        // `fetch`), for as long as the response lives. `AbortSignal.any`
+        // links the two without a listener on the caller's signal, which may
+        // be long-lived and shared by many calls; where it is missing, a
+        // listener is kept while the request is under way.
+        let (signal, forward) = match caller {
+            Some(caller) => match any_signal(caller, &controller.signal()) {
+                Some(linked) => (linked, None),
+                None => (controller.signal(), forward_abort(caller, &controller)),
+            },
+            None => (controller.signal(), None),
+        };
         let init = Object::assign(&Object::new(), init);
-        let _ = Reflect::set(&init, &"signal".into(), &controller.signal());
+        let _ = Reflect::set(&init, &"signal".into(), &signal);
         let failed = |thrown: JsValue| {
             if timed_out.get() {
                 TransportError::Timeout
@@ -148,7 +159,7 @@ impl Fetcher {
         }
         .map_err(failed)?;
         let response = JsFuture::from(promise).await.map_err(failed)?;
-        let response = response.dyn_into::<Response>().map_err(|_| {
+        let response = response_shaped(response).ok_or_else(|| {
             TransportError::Network("fetch resolved to something that is not a Response".into())
         })?;
         Ok(Sent {
@@ -159,6 +170,46 @@ impl Fetcher {
             _forward: forward,
         })
     }
+}
+
+/// Sets `credentials: "omit"` on `init` where the runtime knows the field.
+/// Cloudflare Workers refuse a `fetch` whose init has it (they have no
+/// cookie jar, so there is nothing to omit); browsers, Node and Deno have it.
+pub fn omit_cookies(init: &Object) {
+    let knows = Reflect::get(&js_sys::global(), &"Request".into())
+        .and_then(|class| Reflect::get(&class, &"prototype".into()))
+        .and_then(|prototype| Reflect::has(&prototype, &"credentials".into()))
+        .unwrap_or(false);
+    if knows {
+        let _ = Reflect::set(init, &"credentials".into(), &"omit".into());
+    }
+}
+
+/// `AbortSignal.any([a, b])` where the runtime has it.
+fn any_signal(a: &AbortSignal, b: &AbortSignal) -> Option<AbortSignal> {
+    let class = Reflect::get(&js_sys::global(), &"AbortSignal".into()).ok()?;
+    let any = Reflect::get(&class, &"any".into()).ok()?;
+    let signal = any
+        .dyn_ref::<Function>()?
+        .call1(&class, &Array::of2(a, b))
+        .ok()?;
+    signal.is_object().then(|| signal.unchecked_into())
+}
+
+/// A `Response`, or an object shaped like one: a `fetch` from another realm
+/// or package (undici's own, a test runner's) gives responses that are not
+/// `instanceof` this realm's `Response`. The calls made on it are structural.
+pub fn response_shaped(value: JsValue) -> Option<Response> {
+    if value.is_instance_of::<Response>() {
+        return Some(value.unchecked_into());
+    }
+    let has = |name: &str| Reflect::get(&value, &name.into()).ok();
+    let status = has("status")?.as_f64()?;
+    let headers = has("headers")?;
+    let headers_get = Reflect::get(&headers, &"get".into()).ok()?;
+    let clone = has("clone")?;
+    ((100.0..=599.0).contains(&status) && headers_get.is_function() && clone.is_function())
+        .then(|| value.unchecked_into())
 }
 
 /// Every value of a request that could be a credential: header values,
@@ -194,6 +245,12 @@ pub struct FetchTransport(pub Rc<Fetcher>);
 fn request_init(request: &HttpRequest) -> Result<Object, JsValue> {
     let init = Object::new();
     Reflect::set(&init, &"method".into(), &request.method.as_str().into())?;
+    // Logins carry credentials: a redirect to another origin would repost
+    // them there, and its answer would be read as the vendor's.
+    Reflect::set(&init, &"redirect".into(), &"manual".into())?;
+    // Ambient cookies are never the library's credentials, and a cookie a
+    // vendor sets (VoIPBIN's `token`) must not override the one sent.
+    omit_cookies(&init);
     let headers = Headers::new()?;
     for (name, value) in &request.headers {
         headers.append(name, value)?;
@@ -240,6 +297,15 @@ fn call_method(target: &JsValue, name: &str) -> Result<JsValue, JsValue> {
         .call0(target)
 }
 
+/// Whether a response is a redirect: a 3xx, or a browser's opaque one.
+pub fn is_redirect(response: &Response) -> bool {
+    (300..400).contains(&response.status())
+        || Reflect::get(response, &"type".into())
+            .ok()
+            .and_then(|t| t.as_string())
+            .is_some_and(|t| t == "opaqueredirect")
+}
+
 /// Reads a body up to [`MAX_BODY_BYTES`], chunk by chunk, and cancels the
 /// stream past that.
 async fn read_limited(sent: &Sent) -> Result<String, TransportError> {
@@ -257,13 +323,34 @@ async fn read_limited(sent: &Sent) -> Result<String, TransportError> {
         let _ = body.cancel();
         return Err(TransportError::TooLarge);
     }
-    let reader = call_method(&body, "getReader").map_err(|e| sent.failed(&e))?;
+    let bytes = read_stream(&body, MAX_BODY_BYTES, false, None, |e| sent.failed(e)).await?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// Reads at most `max` bytes of `body` and cancels the rest: past `max`
+/// that is `TooLarge`, or with `keep_start` the first `max` bytes.
+/// With `give_up`, a read still pending when it resolves ends the reading
+/// as if the body had ended there.
+pub async fn read_stream(
+    body: &JsValue,
+    max: usize,
+    keep_start: bool,
+    give_up: Option<&Delay>,
+    failed: impl Fn(&JsValue) -> TransportError,
+) -> Result<Vec<u8>, TransportError> {
+    let reader = call_method(body, "getReader").map_err(|e| failed(&e))?;
     let mut bytes = Vec::new();
     loop {
-        let read = call_method(&reader, "read").map_err(|e| sent.failed(&e))?;
-        let chunk = JsFuture::from(Promise::resolve(&read))
-            .await
-            .map_err(|e| sent.failed(&e))?;
+        let read = Promise::resolve(&call_method(&reader, "read").map_err(|e| failed(&e))?);
+        let read = match give_up {
+            Some(give_up) => Promise::race(&Array::of2(&read, &give_up.promise)),
+            None => read,
+        };
+        let chunk = JsFuture::from(read).await.map_err(|e| failed(&e))?;
+        if give_up.is_some_and(|g| chunk == g.marker) {
+            let _ = call_method(&reader, "cancel");
+            break;
+        }
         if Reflect::get(&chunk, &"done".into())
             .ok()
             .and_then(|d| d.as_bool())
@@ -271,7 +358,7 @@ async fn read_limited(sent: &Sent) -> Result<String, TransportError> {
         {
             break;
         }
-        let value = Reflect::get(&chunk, &"value".into()).map_err(|e| sent.failed(&e))?;
+        let value = Reflect::get(&chunk, &"value".into()).map_err(|e| failed(&e))?;
         // `ArrayBuffer.isView`, not `instanceof Uint8Array`: under jsdom or
         // happy-dom (Vitest, Jest) the chunks come from another realm and fail
         // `instanceof`. Anything that is not bytes ends the read: a skipped
@@ -282,15 +369,23 @@ async fn read_limited(sent: &Sent) -> Result<String, TransportError> {
         }
         // `new Uint8Array(view)` copies a typed array of any realm.
         let array = js_sys::Uint8Array::new(&value);
-        if bytes.len() + array.length() as usize > MAX_BODY_BYTES {
+        let room = max - bytes.len();
+        let length = array.length() as usize;
+        if length > room {
             let _ = call_method(&reader, "cancel");
-            return Err(TransportError::TooLarge);
+            if !keep_start {
+                return Err(TransportError::TooLarge);
+            }
+            let start = bytes.len();
+            bytes.resize(max, 0);
+            array.subarray(0, room as u32).copy_to(&mut bytes[start..]);
+            return Ok(bytes);
         }
         let start = bytes.len();
-        bytes.resize(start + array.length() as usize, 0);
+        bytes.resize(start + length, 0);
         array.copy_to(&mut bytes[start..]);
     }
-    Ok(String::from_utf8_lossy(&bytes).into_owned())
+    Ok(bytes)
 }
 
 impl FetchTransport {
@@ -298,6 +393,12 @@ impl FetchTransport {
         let secrets = request_secrets(&request);
         let init = request_init(&request).map_err(|e| network_scrubbed(&e, &secrets))?;
         let sent = self.0.send(&request.url, &init, None, secrets).await?;
+        if is_redirect(&sent.response) {
+            if let Some(body) = sent.response.body() {
+                let _ = body.cancel();
+            }
+            return Err(TransportError::Redirected(sent.response.status()));
+        }
         let body = read_limited(&sent).await?;
         Ok(HttpResponse {
             status: sent.response.status(),

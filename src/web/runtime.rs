@@ -55,6 +55,31 @@ impl Timer {
     }
 }
 
+/// A promise that resolves to [`Delay::marker`] after `ms`, to race against
+/// another. Dropping it clears the timer (the promise then never resolves).
+pub struct Delay {
+    pub promise: Promise,
+    /// An object nothing else resolves to: the race was lost to the clock.
+    pub marker: JsValue,
+    _timer: Option<Timer>,
+}
+
+pub fn delay(ms: u32) -> Delay {
+    let marker: JsValue = js_sys::Object::new().into();
+    let mut timer = None;
+    let promise = Promise::new(&mut |resolve, _reject| {
+        let marker = marker.clone();
+        timer = Some(Timer::new(ms, move || {
+            let _ = resolve.call1(&JsValue::UNDEFINED, &marker);
+        }));
+    });
+    Delay {
+        promise,
+        marker,
+        _timer: timer,
+    }
+}
+
 impl Drop for Timer {
     fn drop(&mut self) {
         clear_timeout(&self.id);

@@ -244,6 +244,18 @@ export interface StorageFallbackEvent {
   reason: string;
 }
 
+/**
+ * The payload of a `"clock-skew"` event: the vendor's `Date` header was
+ * further from the local clock than is believable (a day, or more than the
+ * token's lifetime), so it was ignored and the token's expiry read as is.
+ */
+export interface ClockSkewEvent {
+  vendor: Vendor;
+  /** Vendor clock minus local clock, in ms, as the `Date` header said. */
+  skewMs: number;
+  ignored: true;
+}
+
 /** The payload of an `"error"` event: the `AuthError` the call rejected with. */
 export interface AuthErrorEvent extends Error {
   code: AuthErrorCode;
@@ -338,6 +350,8 @@ export interface AuthEvents {
   "storage-fallback": StorageFallbackEvent;
   /** The client generated a new token after a rejection (Personr's idle expiry). */
   regenerated: RegeneratedEvent;
+  /** The vendor's `Date` header was too far off to believe and was ignored. */
+  "clock-skew": ClockSkewEvent;
 }
 
 export type AuthClientEventName = keyof AuthEvents;
@@ -380,7 +394,8 @@ export interface AuthClientBase {
   /** Forgets the cached token (in this client's store). */
   clear(): Promise<void>;
   /**
-   * Listens to `"token"`, `"error"` or `"storage-fallback"` (see
+   * Listens to `"token"`, `"error"`, `"storage-fallback"`, `"regenerated"`
+   * or `"clock-skew"` (see
    * {@link AuthEvents}). Returns a function that unsubscribes.
    */
   on<K extends keyof AuthEvents>(name: K, listener: (event: AuthEvents[K]) => void): () => void;

@@ -208,21 +208,35 @@ test("RunBuggy expired session JWT with nothing cached: REAUTH_REQUIRED telling 
 });
 
 test("RunBuggy: a cached token outlives its session JWT; once it is rejected, REAUTH_REQUIRED without a new exchange", async () => {
-  const live = await fresh("runbuggy", { sessionJwt: await sessionJwt(3600), tokenName: "shared", description: "d" });
+  const jwt = await sessionJwt(3600);
+  const live = await fresh("runbuggy", { sessionJwt: jwt, tokenName: "shared", description: "d" });
   const token = await live.getToken();
 
-  // A later client of the same user and token name, holding only an expired session JWT.
-  const expired = await sessionJwt(-60);
-  const later = new AuthClient({ vendor: "runbuggy", baseUrl: `${sim.url}/runbuggy`, credentials: { sessionJwt: expired, tokenName: "shared" } });
-  assert.equal(await later.getToken(), token, "the cached token is found by user + token name");
-  assert.equal(await sim.count("runbuggy", "POST /accounts/api-token/tokens"), 1);
+  // Two hours on, the session JWT has expired; the API token it was
+  // exchanged for has not, and is still served from the cache.
+  await timeTravel(7200, async () => {
+    assert.equal(await live.getToken(), token, "the cached token outlives the session JWT");
+    assert.equal(await sim.count("runbuggy", "POST /accounts/api-token/tokens"), 1);
 
-  // The API rejects the token: the library cannot renew with an expired session JWT.
-  await inject({ vendor: "runbuggy", method: "GET", path: "/api/orders", status: 401 });
-  const error = await rejects(later.fetch("/api/orders", {}), "REAUTH_REQUIRED", { vendor: "runbuggy" });
-  assert.match(error.message, /sign in/i);
-  noSecrets(error, expired, token);
+    // The API rejects the token: the library cannot renew with an expired session JWT.
+    await inject({ vendor: "runbuggy", method: "GET", path: "/api/orders", status: 401 });
+    const error = await rejects(live.fetch("/api/orders", {}), "REAUTH_REQUIRED", { vendor: "runbuggy" });
+    assert.match(error.message, /sign in/i);
+    noSecrets(error, jwt, token);
+  });
   assert.deepEqual(await counts("runbuggy"), { "POST /accounts/api-token/tokens": 1, "GET /api/orders": 1 });
+});
+
+test("RunBuggy: another session JWT of the same user and token name does not get the cached token (the verifier)", async () => {
+  const live = await fresh("runbuggy", { sessionJwt: await sessionJwt(3600), tokenName: "shared-2", description: "d" });
+  const token = await live.getToken();
+  // The same claims, but not the session JWT the token was obtained with
+  // (here: an expired one; an unsigned forgery would look the same to the
+  // library): it must go to RunBuggy, which says no.
+  const other = new AuthClient({ vendor: "runbuggy", baseUrl: `${sim.url}/runbuggy`, credentials: { sessionJwt: await sessionJwt(-60), tokenName: "shared-2" } });
+  await rejects(other.getToken(), "REAUTH_REQUIRED", { vendor: "runbuggy" });
+  assert.equal(await live.getToken(), token, "the first client's entry is untouched");
+  assert.equal(await sim.count("runbuggy", "POST /accounts/api-token/tokens"), 1);
 });
 
 test("RunBuggy: once the token's expireAt has passed and the session JWT has expired too, REAUTH_REQUIRED with no request", async () => {
@@ -515,9 +529,11 @@ test("emnify username + password: the SHA-1 hex goes on the wire; an expired tok
 
   // Another 4 h: the refresh token was single use and the refresh answer
   // carried none, so the renewal is a full login — the used refresh token is
-  // not sent again.
+  // not sent again. (The local clock moves too, but not past the token's
+  // local expiry: a token renewed after a rejection and rejected again
+  // within a minute would not be renewed again, see the security tests.)
   await sim.control("clock", { advanceSeconds: 14400 });
-  assert.equal((await client.fetch("/api/v1/endpoint", {})).status, 200);
+  assert.equal((await timeTravel(14400 - 180, () => client.fetch("/api/v1/endpoint", {}))).status, 200);
   auth = (await log("emnify")).filter((e) => e.path === "/api/v1/authenticate").map(bodyOf);
   assert.equal(auth.length, 3);
   assert.deepEqual(auth[2], { username: EMNIFY_USER.username, password: sha1Hex(EMNIFY_USER.password) });
@@ -888,7 +904,8 @@ test("Zūm Rails block: a 429 is RATE_LIMITED ≈ 300 s; later logins of any pri
     // Fail fast: the same client, and another principal of the same root.
     const again = await rejects(a.getToken(), "RATE_LIMITED", { vendor: "zumrails" });
     assert.ok(again.retryAfterSeconds > 250 && again.retryAfterSeconds <= 300);
-    const b = await fresh("zumrails", { username: "another-api-user", password: "another-password" }, {}, own);
+    // Not `fresh()`: its clear() would lift the hold (clear() is the way out of one).
+    const b = new AuthClient({ vendor: "zumrails", baseUrl: `${own.url}/zumrails`, credentials: { username: "another-api-user", password: "another-password" } });
     const other = await rejects(b.getToken(), "RATE_LIMITED", { vendor: "zumrails" });
     assert.ok(other.retryAfterSeconds > 250 && other.retryAfterSeconds <= 300);
     noSecrets(other, "another-password");
@@ -918,7 +935,8 @@ test("Zūm Rails production: a 429 of an API call seen by client.fetch blocks lo
     // The next renewal does not walk into the block: this client and another principal.
     const reload = await rejects(client.getToken({ cache: "reload" }), "RATE_LIMITED", { vendor: "zumrails" });
     assert.ok(reload.retryAfterSeconds > 290 && reload.retryAfterSeconds <= 300, `${reload.retryAfterSeconds}`);
-    const other = await fresh("zumrails", { username: "another-api-user", password: "another-password" }, { store }, own);
+    // Not `fresh()`: its clear() would lift the hold (clear() is the way out of one).
+    const other = new AuthClient({ vendor: "zumrails", baseUrl: `${own.url}/zumrails`, credentials: { username: "another-api-user", password: "another-password" }, store });
     await rejects(other.getToken(), "RATE_LIMITED", { vendor: "zumrails" });
     assert.equal(await own.count("zumrails", "POST /api/authorize"), 1, "no login while the IP is blocked");
   });

@@ -45,13 +45,13 @@ after(async () => {
 beforeEach(() => sim.reset());
 
 /** A Miniflare with `ISOLATES` copies of a bundled Worker. */
-function deployment(dir, { coordinator = true, persist } = {}) {
-  const bindings = {
+function deployment(dir, { coordinator = true, persist, credentials = () => ({ applicationToken: CREDENTIALS.emnify.applicationToken }) } = {}) {
+  const bindings = (i) => ({
     VENDOR: "emnify",
     VENDOR_BASE_URL: `${sim.url}/emnify`,
-    VENDOR_CREDENTIALS: JSON.stringify({ applicationToken: CREDENTIALS.emnify.applicationToken }),
+    VENDOR_CREDENTIALS: JSON.stringify(credentials(i)),
     USE_COORDINATOR: coordinator ? "true" : "false",
-  };
+  });
   const workers = Array.from({ length: ISOLATES }, (_, i) => ({
     name: `proxy-${i}`,
     modules: true,
@@ -61,7 +61,7 @@ function deployment(dir, { coordinator = true, persist } = {}) {
     compatibilityDate: "2026-04-01",
     kvNamespaces: { TOKENS: "tokens" },
     durableObjects: { TOKEN_COORDINATOR: { className: "TokenCoordinator", scriptName: "proxy-0" } },
-    bindings,
+    bindings: bindings(i),
   }));
   return new Miniflare({
     workers,
@@ -135,6 +135,26 @@ test("a KV outage without a coordinator still serves requests (each isolate logs
   const responses = await burst(mf, 40);
   assert.deepEqual([...new Set(responses.map((r) => r.status))], [200]);
   assert.ok((await logins()) <= ISOLATES);
+});
+
+test("the coordinator does not hand a wrong password the principal's token (the verifier)", async (t) => {
+  const { username, password } = CREDENTIALS.emnify;
+  // Isolate 3 has the right username and a wrong password; all share KV and the coordinator.
+  const mf = deployment(example, { credentials: (i) => ({ username, password: i === 3 ? "not-the-password" : password }) });
+  t.after(() => mf.dispose());
+  const isolates = await Promise.all(Array.from({ length: ISOLATES }, (_, i) => mf.getWorker(`proxy-${i}`)));
+  const ask = async (i) => {
+    const response = await isolates[i].fetch("http://proxy.test/api/v1/endpoint");
+    return { status: response.status, body: await response.text() };
+  };
+  const right = await Promise.all([0, 1, 2, 0, 1, 2].map(ask));
+  assert.deepEqual(right.map((r) => r.status), Array(6).fill(200), right[0].body);
+  const wrong = await ask(3);
+  assert.notEqual(wrong.status, 200);
+  assert.equal(JSON.parse(wrong.body).code, "INVALID_CREDENTIALS", wrong.body);
+  const again = await Promise.all([0, 1, 2].map(ask));
+  assert.deepEqual(again.map((r) => r.status), [200, 200, 200]);
+  assert.equal(await logins(), 2, "one login for the right password, one refused for the wrong one");
 });
 
 test("cold and warm getToken latency in workerd (printed, not asserted)", async (t) => {

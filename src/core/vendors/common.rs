@@ -150,6 +150,12 @@ impl<'a> Http<'a> {
                     ErrorCode::BadResponse,
                     format!("{name} answered with a body too large to accept"),
                 ),
+                TransportError::Redirected(status) => (
+                    ErrorCode::VendorError,
+                    format!(
+                        "{name} answered with a redirect (HTTP {status}) at {origin}; requests that carry credentials never follow redirects, so check baseUrl"
+                    ),
+                ),
             };
             AuthError::new(code, message).with_vendor(self.vendor)
         })?;

@@ -591,6 +591,11 @@ impl VendorFlow for Emnify {
         secrets
     }
 
+    fn transient_secrets(&self) -> Vec<String> {
+        let pending = self.pending_mfa.borrow();
+        pending.iter().map(|t| t.expose().to_string()).collect()
+    }
+
     /// A lock-out (401 1105) locks this account, not the IP: its hold is the
     /// principal's. A 429 (the IP's rate limit) holds every principal.
     fn holds_principal_only(&self, error: &AuthError) -> bool {

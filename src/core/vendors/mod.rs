@@ -201,6 +201,20 @@ pub trait VendorFlow {
     /// The secrets in the credentials, scrubbed from every error message.
     fn secrets(&self) -> Vec<&str>;
 
+    /// Secrets of a flow in progress (emnify's pending `mfa_token`), also
+    /// scrubbed from every error.
+    fn transient_secrets(&self) -> Vec<String> {
+        Vec::new()
+    }
+
+    /// Whether `client.fetch` lets the browser send the vendor's cookies by
+    /// default. VoIPBIN's login sets a `token` cookie that its server reads
+    /// before `Authorization`: with it, calls would be made as whoever
+    /// logged in last, and stay authenticated after `revoke()`.
+    fn sends_cookies(&self) -> bool {
+        true
+    }
+
     /// Where the token goes on API calls.
     fn attachment(&self) -> Attachment {
         Attachment::Bearer

@@ -439,6 +439,10 @@ impl VendorFlow for Voipbin {
         }
     }
 
+    fn sends_cookies(&self) -> bool {
+        false
+    }
+
     /// A 401, or `{"error":{"status":"UNAUTHENTICATED"}}`.
     fn is_rejection(&self, status: u16, body: &str) -> bool {
         status == 401

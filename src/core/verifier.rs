@@ -1,0 +1,70 @@
+//! The verifier of the secret a cached token was obtained with.
+//!
+//! A cache entry is found by who the principal is (username, email …), but
+//! may be used only by a client holding the same secret: otherwise a client
+//! built with a known username and a wrong password would be served the real
+//! user's token. Every entry carries this verifier and every read compares it.
+//!
+//! Security: the verifier is PBKDF2-HMAC-SHA256 of the secret, salted with
+//! the vendor and the principal digest (so no two principals or vendors
+//! share a salt and no precomputed table applies; a principal's sandbox and
+//! production entries, or a Durable Object's copy, verify alike) and iterated [`ROUNDS`] times, so
+//! that someone who can read the store (localStorage, a KV namespace, Redis)
+//! pays that many HMACs per password guess instead of one fast hash. It is
+//! never the secret itself. The store already holds the token, which is what
+//! such a reader would want most; the point is that it must not also hand
+//! out the password cheaply. The result is kept in memory per realm so that
+//! a client created per request does not pay the iterations again.
+
+use crate::core::digest::hex;
+use sha2::{Digest, Sha256};
+use std::cell::RefCell;
+
+/// PBKDF2 iterations: about a millisecond or two in wasm, paid once per
+/// principal and realm (see the README's "What the library guarantees").
+pub const ROUNDS: u32 = 20_000;
+
+/// How many verifiers a realm remembers (one per principal it serves).
+const MEMO_CAP: usize = 256;
+
+thread_local! {
+    /// `(SHA-256(key, secret), verifier)`, newest last. The fast hash never
+    /// leaves this realm's memory, which holds the secret itself anyway.
+    static MEMO: RefCell<Vec<([u8; 32], String)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The verifier of `secret` for the principal `salt_id` (`vendor:digest`),
+/// as 32 hex digits.
+pub fn verifier(salt_id: &str, secret: &str) -> String {
+    let mut fast = Sha256::new();
+    fast.update(salt_id.as_bytes());
+    fast.update([0u8]);
+    fast.update(secret.as_bytes());
+    let fast: [u8; 32] = fast.finalize().into();
+    let known = MEMO.with(|memo| {
+        let memo = memo.borrow();
+        memo.iter()
+            .find(|(f, _)| *f == fast)
+            .map(|(_, v)| v.clone())
+    });
+    if let Some(known) = known {
+        return known;
+    }
+    let computed = compute(salt_id, secret);
+    MEMO.with(|memo| {
+        let mut memo = memo.borrow_mut();
+        if memo.len() >= MEMO_CAP {
+            memo.remove(0);
+        }
+        memo.push((fast, computed.clone()));
+    });
+    computed
+}
+
+/// PBKDF2 itself, without the memo.
+pub fn compute(salt_id: &str, secret: &str) -> String {
+    let salt = format!("vendor-auth:verifier:v1:{salt_id}");
+    let mut out = [0u8; 16];
+    pbkdf2::pbkdf2_hmac::<Sha256>(secret.as_bytes(), salt.as_bytes(), ROUNDS, &mut out);
+    hex(&out)
+}
