@@ -201,6 +201,7 @@ fn without_web_locks_an_earlier_claim_hidden_by_ours_wins_and_we_read_its_token(
     let client = client_with(&rig, emnify_app_options(), None);
     let lease_key = format!("{}:lease", client.cache_key());
     let (hook_store, hook_key, clock) = (store.clone(), lease_key.clone(), rig.clock.clone());
+    let verifier = client.verifier().to_string();
     let reported = Cell::new(false);
     *store.on_get.borrow_mut() = Some(Box::new(move |k, inner| {
         if k != hook_key {
@@ -217,7 +218,12 @@ fn without_web_locks_an_earlier_claim_hidden_by_ours_wins_and_we_read_its_token(
             let entry_key = &k[..k.len() - ":lease".len()];
             inner.put_now(
                 entry_key,
-                entry_text("earlier-tab-token", APP_PRINCIPAL, NOW + 3_600_000),
+                entry_text(
+                    "earlier-tab-token",
+                    APP_PRINCIPAL,
+                    &verifier,
+                    NOW + 3_600_000,
+                ),
             );
             inner.delete_now(k);
         }
