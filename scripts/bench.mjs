@@ -26,6 +26,11 @@
 //      interleaved in blocks.
 //   5. Logins per burst: 1,000 concurrent getToken on a cold cache, counted
 //      at the vendor simulator.
+//   6. Many processes: 8 Node child processes × 100 concurrent getToken on a
+//      cold cache, sharing a real redis-server through vendor-auth/redis
+//      (ioredis, node-redis), the same Redis as a plain KV store (no add), or
+//      nothing (memory); logins counted at the simulator. And warm getToken
+//      calls per second in one of those processes, Redis store vs memory.
 //
 // The vendor simulator (tests/simulator/server.mjs) runs in its own process,
 // so the client being measured does not share its event loop with the
@@ -54,6 +59,9 @@ const N = {
   fetchBlock: 25, // A/B alternate in blocks of this many calls
   burstRuns: QUICK ? 2 : 5,
   burstCalls: 1000,
+  fleetProcesses: 8,
+  fleetCalls: 100,
+  fleetRuns: QUICK ? 1 : 3,
 };
 
 const PKG = join(ROOT, "pkg");
@@ -671,9 +679,57 @@ async function bursts(sim) {
   return results;
 }
 
+async function manyProcesses(sim) {
+  const { startRedis, startFleet, LOGIN } = await import(join(ROOT, "tests/js/redis-helpers.mjs"));
+  log(`many processes: ${N.fleetProcesses} processes × ${N.fleetCalls} concurrent getToken, ${N.fleetRuns} cold bursts per row`);
+  const redis = await startRedis();
+  const kinds = [
+    { label: "Redis through `vendor-auth/redis` (ioredis)", lib: "ioredis", store: "redis" },
+    { label: "Redis through `vendor-auth/redis` (node-redis)", lib: "node-redis", store: "redis" },
+    { label: "the same Redis as a plain KV store (no `add`: best-effort lease)", lib: "ioredis", store: "plain" },
+    { label: "nothing shared (each process's memory)", store: "memory" },
+  ];
+  const rows = [];
+  const speed = {};
+  try {
+    for (const kind of kinds) {
+      const fleet = await startFleet({ count: N.fleetProcesses, lib: kind.lib, redisUrl: redis.url, store: kind.store });
+      try {
+        for (const vendor of ["emnify", "personr", "zumrails"]) {
+          const logins = [];
+          for (let i = 0; i < N.fleetRuns; i++) {
+            await sim.reset();
+            await redis.flush();
+            await fleet.all("client", { vendor, simUrl: sim.url });
+            await redis.flush();
+            const results = await fleet.all("burst", { calls: N.fleetCalls });
+            const errors = results.flatMap((r) => r.errors);
+            if (errors.length) throw new Error(`${kind.label}, ${vendor}: ${errors.length} calls failed: ${errors[0]}`);
+            logins.push(await sim.count(vendor, LOGIN[vendor]));
+          }
+          rows.push({ label: kind.label, vendor, logins: stats(logins) });
+        }
+        if (kind.store !== "plain") {
+          // Warm calls: the memory tier answers, Redis is not asked.
+          await sim.reset();
+          await fleet.workers[0].call("client", { vendor: "emnify", simUrl: sim.url });
+          const runs = [];
+          for (let i = 0; i < N.speedRounds; i++) runs.push((await fleet.workers[0].call("speed", { ms: N.speedMs })).perSecond);
+          speed[kind.store === "memory" ? "memory" : kind.lib] = stats(runs);
+        }
+      } finally {
+        await fleet.close();
+      }
+    }
+  } finally {
+    await redis.stop();
+  }
+  return { rows, speed };
+}
+
 // --- the report ----------------------------------------------------------------------
 
-function report(m, size, node, workerd, speed, fetchResult, burst) {
+function report(m, size, node, workerd, speed, fetchResult, burst, fleets) {
   const lines = [];
   const p = (...text) => lines.push(...text);
   const ms = (n) => fixed(n, n < 10 ? 2 : 1);
@@ -796,6 +852,25 @@ function report(m, size, node, workerd, speed, fetchResult, burst) {
       burst.map((b) => [b.label, `**${mmm(b.logins, int)}**`, mmm(b.ms, (n) => fixed(n, 0))]),
     ),
     "",
+    "## Many processes",
+    "",
+    `${N.fleetProcesses} Node child processes, each with its own \`AuthClient\` (and its own Redis client), ${N.fleetCalls} concurrent \`getToken()\` calls in each at once on a cold cache; logins counted at the simulator; ${N.fleetRuns} bursts per row. A real \`redis-server\` (no persistence) on loopback.`,
+    "",
+    table(
+      ["store shared by the processes", "emnify logins", "Personr logins", "Zūm Rails logins"],
+      [...new Set(fleets.rows.map((r) => r.label))].map((label) => [
+        label,
+        ...["emnify", "personr", "zumrails"].map((v) => `**${mmm(fleets.rows.find((r) => r.label === label && r.vendor === v).logins, int)}**`),
+      ]),
+    ),
+    "",
+    "Warm `getToken()` in one of those processes (emnify, the token cached), calls per second: the memory tier in front of Redis answers without a Redis round trip.",
+    "",
+    table(
+      ["store", "calls per second: median (min – max)"],
+      Object.entries(fleets.speed).map(([k, v]) => [k === "memory" ? "memory" : `Redis (${k})`, mmm(v, int)]),
+    ),
+    "",
     "## Reproduce",
     "",
     "```sh",
@@ -823,7 +898,8 @@ try {
   const speed = await cachedSpeed(sim);
   const fetchResult = await fetchOverhead(sim);
   const burst = await bursts(sim);
-  text = report(m, size, node, workerd, speed, fetchResult, burst);
+  const fleets = await manyProcesses(sim);
+  text = report(m, size, node, workerd, speed, fetchResult, burst, fleets);
 } finally {
   await sim.stop();
 }

@@ -106,6 +106,16 @@ else
   done_step "installed $(geckodriver --version 2>/dev/null | awk "NR == 1")"
 fi
 
+# --- redis-server (the Redis tests start their own, on a free port) ------------
+step "redis-server"
+if command -v redis-server >/dev/null; then
+  done_step "present ($(redis-server --version | awk '{print $3}'))"
+else
+  as_root apt-get -o DPkg::Lock::Timeout=600 update -qq
+  as_root apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends redis-server </dev/null
+  done_step "installed $(redis-server --version | awk '{print $3}')"
+fi
+
 # --- Node dev dependencies ----------------------------------------------------
 step "npm dev dependencies"
 command -v node >/dev/null || die "node not found (need Node >= 20.19)"
