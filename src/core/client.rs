@@ -1029,6 +1029,11 @@ impl Client {
     /// (doubling from [`STORE_RETRY_BASE_MS`] up to [`STORE_RETRY_MAX_MS`]),
     /// then the store is tried again. One `"storage-fallback"` per outage.
     fn fall_back(&self, error: StoreError) {
+        if self.store_is_down() {
+            // Concurrent calls that failed with this one: the same outage,
+            // not another failure in a row.
+            return;
+        }
         let failures = self.store_failures.get().saturating_add(1);
         self.store_failures.set(failures);
         let backoff = STORE_RETRY_BASE_MS

@@ -18,13 +18,13 @@ after(() => sim?.close());
 const logins = () => sim.count("emnify", LOGIN.emnify);
 
 /**
- * The simulator reset, its emnify tokens made to last 62 s: with the
- * default 60 s margin one is fresh for about 2 s after its login, so a test
- * can make every process renew again soon.
+ * The simulator reset, its emnify tokens made to last 4 s: the refresh
+ * margin is at most half a token's lifetime, so one is fresh for about 2 s
+ * after its login, and a test can make every process renew again soon.
  */
 async function resetShortTokens() {
   await sim.reset();
-  await sim.control("config", { vendor: "emnify", authTokenLifetimeSeconds: 62 });
+  await sim.control("config", { vendor: "emnify", authTokenLifetimeSeconds: 4 });
 }
 
 /** Waits until every worker's Redis client is connected again. */
