@@ -31,6 +31,7 @@ fn entry_text(token: &str, principal: &str, verifier: &str) -> String {
         principal: principal_digest(principal),
         verifier: verifier.to_string(),
         rejection_streak: 0,
+        refused_on_retry: false,
         tokens: TokenSet::new(Secret::new(token), Some(NOW + 3_600_000)),
         skew_ms: 0,
         obtained_at_ms: NOW,

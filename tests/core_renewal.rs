@@ -107,6 +107,7 @@ fn entry_text(token: &str, principal: &str, verifier: &str, expires_at: i64) -> 
         last_used_ms: None,
         idle_from_ms: None,
         rejection_streak: 0,
+        refused_on_retry: false,
     }
     .encode(true)
 }

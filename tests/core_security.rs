@@ -199,6 +199,8 @@ fn a_damped_renewal_is_token_rejected_with_when_to_try_again() {
         .ok(200, &json!({ "auth_token": second_token }).to_string());
     let renewed = block_on(client.renew_after_rejection(&first.token)).unwrap();
     assert_eq!(renewed.token.expose(), second_token);
+    // The retry with the renewed token was refused too.
+    block_on(client.rejected_twice(401, &renewed.token));
     rig.clock.advance(10_000);
     let error = block_on(client.renew_after_rejection(&renewed.token)).unwrap_err();
     assert_eq!(error.code, ErrorCode::TokenRejected);
@@ -211,9 +213,29 @@ fn a_damped_renewal_is_token_rejected_with_when_to_try_again() {
     rig.transport
         .ok(200, &json!({ "auth_token": emnify_jwt(3602) }).to_string());
     let third = block_on(client.renew_after_rejection(&renewed.token)).unwrap();
+    block_on(client.rejected_twice(401, &third.token));
     rig.clock.advance(90_000);
     let error = block_on(client.renew_after_rejection(&third.token)).unwrap_err();
     assert_eq!(error.retry_after_seconds, Some(30));
+    assert_eq!(rig.transport.request_count(), 3);
+}
+
+#[test]
+fn a_renewed_token_that_worked_is_renewed_again_when_rejected_later() {
+    // The vendor's clock jumped past the renewed token's expiry (the demo's
+    // clock control): its retry had worked, so this is no permission problem.
+    let rig = Rig::new();
+    rig.transport
+        .ok(200, &json!({ "auth_token": emnify_jwt(3600) }).to_string());
+    let client = rig.client(emnify_app_options());
+    let first = block_on(client.token_info(CacheMode::Default)).unwrap();
+    rig.transport
+        .ok(200, &json!({ "auth_token": emnify_jwt(3601) }).to_string());
+    let renewed = block_on(client.renew_after_rejection(&first.token)).unwrap();
+    rig.clock.advance(1000);
+    rig.transport
+        .ok(200, &json!({ "auth_token": emnify_jwt(3602) }).to_string());
+    assert!(block_on(client.renew_after_rejection(&renewed.token)).is_ok());
     assert_eq!(rig.transport.request_count(), 3);
 }
 

@@ -56,6 +56,10 @@ pub struct Entry {
     /// token (0 for a login because nothing usable was cached): renewals
     /// caused by rejection are damped by it (see `Client`).
     pub rejection_streak: u32,
+    /// The token, obtained to replace a rejected one, was refused on its
+    /// very first use too: the endpoint refuses the principal, not the
+    /// token. Only such a token's next rejection is damped.
+    pub refused_on_retry: bool,
 }
 
 impl Entry {
@@ -80,6 +84,7 @@ impl Entry {
             "lastUsedAt": self.last_used_ms,
             "idleFrom": self.idle_from_ms,
             "rejectionStreak": self.rejection_streak,
+            "refusedOnRetry": self.refused_on_retry,
         }
         .encode()
     }
@@ -132,6 +137,10 @@ impl Entry {
                 .and_then(Value::as_u64)
                 .and_then(|n| u32::try_from(n).ok())
                 .unwrap_or(0),
+            refused_on_retry: map
+                .get("refusedOnRetry")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
         })
     }
 

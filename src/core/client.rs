@@ -273,7 +273,18 @@ impl Client {
 
     /// Reports a request rejected again after a renewal (it is returned to
     /// the caller as it is; the `"error"` event says what happened).
-    pub fn rejected_twice(&self, status: u16) {
+    /// The token renewed after a rejection was refused on its first use
+    /// too: it is marked so (see [`Client::damped`]), and the response is
+    /// the caller's.
+    pub async fn rejected_twice(&self, status: u16, renewed: &Secret) {
+        if let Some(mut entry) = self
+            .read_stored_entry()
+            .await
+            .filter(|e| e.tokens.access == *renewed && !e.refused_on_retry)
+        {
+            entry.refused_on_retry = true;
+            self.write_entry(&entry).await;
+        }
         let error = AuthError::new(
             ErrorCode::TokenRejected,
             format!(
@@ -449,7 +460,7 @@ impl Client {
     /// `client.fetch` then returns the vendor's answer as it is.
     fn damped(&self, entry: &Entry) -> Option<AuthError> {
         let streak = entry.rejection_streak;
-        if streak == 0 {
+        if streak == 0 || !entry.refused_on_retry {
             return None;
         }
         let floor = REJECTION_FLOOR_MS
@@ -751,6 +762,7 @@ impl Client {
             last_used_ms: None,
             idle_from_ms: None,
             rejection_streak: streak,
+            refused_on_retry: false,
         };
         if entry.local_expiry_ms().is_some_and(|expiry| expiry <= now) {
             // Renewing at once would get the same again: back off instead.
@@ -893,6 +905,9 @@ impl Client {
         let response = http.send(attach.apply(request, &renewed.token)).await?;
         self.api_answered(response.status, response.retry_after_seconds())
             .await;
+        if self.flow.is_rejection(response.status, &response.body) {
+            self.rejected_twice(response.status, &renewed.token).await;
+        }
         Ok(response)
     }
 

@@ -386,7 +386,7 @@ pub async fn fetch(
     };
     let second = send(&client, &fetcher, &prepared, &renewed).await?;
     if rejected(&client, &fetcher, &second).await {
-        client.rejected_twice(second.status());
+        client.rejected_twice(second.status(), &renewed.token).await;
     }
     Ok(second.into())
 }
