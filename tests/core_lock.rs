@@ -453,3 +453,26 @@ fn after_an_outage_the_client_goes_back_to_the_store() {
     assert_eq!(*events.borrow(), 2);
     assert_eq!(rig.transport.request_count(), 4);
 }
+
+#[test]
+fn calls_in_flight_when_the_store_fails_are_one_outage_not_a_back_off() {
+    let (rig, store) = atomic_rig();
+    let client = rig.client(emnify_app_options());
+    store.fail(true);
+    auth_token_reply(&rig, &emnify_jwt(3600));
+    let calls = (0..20).map(|_| client.token_info(CacheMode::Default));
+    for result in block_on(futures::future::join_all(calls)) {
+        result.unwrap();
+    }
+    // Back up: one retry period later (not twenty doublings of it) the
+    // store is used again.
+    store.fail(false);
+    rig.clock.advance(2000);
+    auth_token_reply(&rig, &emnify_jwt(3600));
+    block_on(client.token_info(CacheMode::Reload)).unwrap();
+    assert!(
+        store.value(client.cache_key()).is_some(),
+        "{:?}",
+        store.log()
+    );
+}

@@ -18,14 +18,15 @@ after(() => sim?.close());
 const logins = () => sim.count("emnify", LOGIN.emnify);
 
 /**
- * The simulator reset, its emnify tokens made to last 4 s: the refresh
- * margin is at most half a token's lifetime, so one is fresh for about 2 s
- * after its login, and a test can make every process renew again soon.
+ * The simulator reset, its emnify tokens made to last 8 s: the margin is
+ * at most half a token's life, so one is fresh for 3–4 s after its login,
+ * and a test can make every process renew again soon (STALE_MS later).
  */
 async function resetShortTokens() {
   await sim.reset();
-  await sim.control("config", { vendor: "emnify", authTokenLifetimeSeconds: 4 });
+  await sim.control("config", { vendor: "emnify", authTokenLifetimeSeconds: 8 });
 }
+const STALE_MS = 4100;
 
 /** Waits until every worker's Redis client is connected again. */
 async function connected(fleet, withinMs = 10_000) {
@@ -65,7 +66,7 @@ for (const lib of LIBS) {
 
       redis = await startRedis({ port });
       await connected(fleet);
-      await sleep(2100); // the client tries the store again 2 s after it failed
+      await sleep(2100); // the client tries the store again 1 s after it failed
       await sim.reset();
       const back = await fleet.all("burst", { calls: 20, getTokenOptions: { cache: "reload" } });
       noErrors(back, "Redis back");
@@ -90,7 +91,7 @@ for (const lib of LIBS) {
       assert.equal(await logins(), 1);
 
       await redis.stop();
-      await sleep(2100); // the tokens are stale now: every process renews
+      await sleep(STALE_MS); // the tokens are stale now: every process renews
       const down = await fleet.all("burst", { calls: 50 });
       noErrors(down, "Redis down");
       for (const r of down) {
@@ -100,7 +101,7 @@ for (const lib of LIBS) {
 
       await redis.start();
       await connected(fleet);
-      await sleep(2100); // stale again, and past the 2 s before the store is retried
+      await sleep(STALE_MS); // stale again, and past the time before the store is retried
       await resetShortTokens();
       const back = await fleet.all("burst", { calls: 50 });
       noErrors(back, "Redis back");
@@ -160,7 +161,7 @@ for (const lib of LIBS) {
       await fleet.all("client", { vendor: "emnify", simUrl: sim.url, options });
       noErrors(await fleet.all("burst", { calls: 100 }), "warm-up");
       assert.equal(await logins(), 1);
-      await sleep(2100); // the tokens every process holds are stale now
+      await sleep(STALE_MS); // the tokens every process holds are stale now
 
       await redis.restart(); // SIGKILL, then a new empty redis-server on the same port
       await resetShortTokens();
