@@ -356,8 +356,13 @@ async function act(label, fn) {
   } finally {
     state.busy = false;
     document.body.classList.remove("busy");
-    $("actions").removeAttribute("aria-busy");
-    await refreshSim();
+    // The action is over once the simulator's view (counts, clock, faults)
+    // is refreshed too: the page and its tests read them right after.
+    try {
+      await refreshSim();
+    } finally {
+      $("actions").removeAttribute("aria-busy");
+    }
   }
 }
 

@@ -105,7 +105,9 @@ export async function act(page, selector, timeout = 20_000) {
   await page.waitForFunction(
     (before) => {
       const box = document.getElementById("outcome");
-      return Number(box.dataset.seq) > before && box.dataset.state !== "busy";
+      // `aria-busy` goes once the simulator's view is refreshed as well.
+      const settled = !document.getElementById("actions").hasAttribute("aria-busy");
+      return Number(box.dataset.seq) > before && box.dataset.state !== "busy" && settled;
     },
     seq,
     { timeout },
