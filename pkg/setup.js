@@ -1,11 +1,13 @@
 // Shared by every entry point. `setup()` runs once the wasm is instantiated:
-// it registers the AuthError class the wasm constructs its errors with, and
+// it registers the AuthError class the wasm constructs its errors with and
+// the IndexedDB store (`store: "indexedDB"`), and
 // guards the client's methods so that a call after `free()` (or after a
 // `using` block) rejects with an AuthError instead of wasm-bindgen's raw
 // "null pointer passed to rust". `loadFailure()` turns a failure to fetch or
 // compile the wasm into an AuthError that says what to fix.
 import { AuthError } from "./auth-error.js";
-import { AuthClient, __registerAuthError } from "./dist/vendor_auth.js";
+import { AuthClient, __registerAuthError, __registerIndexedDB } from "./dist/vendor_auth.js";
+import { indexedDBStore } from "./idb-store.js";
 
 let done = false;
 
@@ -13,6 +15,7 @@ export function setup() {
   if (done) return;
   done = true;
   __registerAuthError(AuthError);
+  __registerIndexedDB(indexedDBStore);
   const proto = AuthClient.prototype;
   for (const name of Object.getOwnPropertyNames(proto)) {
     const method = proto[name];

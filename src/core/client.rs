@@ -19,6 +19,7 @@ use crate::core::json::Map;
 use crate::core::lease::{self, Leased};
 use crate::core::lock::{self, LockManager, StoreLock};
 use crate::core::options::ClientOptions;
+use crate::core::origin;
 use crate::core::revocation;
 use crate::core::secret::Secret;
 use crate::core::store::{MemoryStore, StoreError, TokenStore};
@@ -170,12 +171,19 @@ pub struct Client {
     announced: Cell<Option<i64>>,
 }
 
+impl Drop for Client {
+    fn drop(&mut self) {
+        origin::release(&self.key, &*self.parts.store);
+    }
+}
+
 impl Client {
     pub fn new(options: ClientOptions, parts: Parts) -> Result<Client, AuthError> {
         let site = vendors::resolve_site(&options)?;
         let flow = vendors::flow(&options, &site)?;
         let principal = principal_digest(&flow.principal());
         let key = cache_key(options.vendor, &site.scope, &principal);
+        origin::claim(&key, &*parts.store)?;
         let verifier = match flow.static_token() {
             // Used as given, never cached: nothing to verify.
             Some(_) => String::new(),
@@ -916,6 +924,7 @@ impl Client {
     /// way out of a hold the caller knows to be over.
     pub async fn clear(&self) -> Result<(), AuthError> {
         self.store_delete(&self.key).await;
+        self.parts.store.announce(&self.key);
         self.store_delete(&hold_key(self.vendor(), &self.site.scope))
             .await;
         self.store_delete(&self.backoff_key()).await;
@@ -1199,7 +1208,9 @@ impl Client {
                 .put_expiring(&self.key, entry.encode(true), ttl);
         }
         let text = entry.encode(!in_memory_only);
-        if !self.store_put(&self.key, text, ttl).await {
+        if self.store_put(&self.key, text, ttl).await {
+            self.parts.store.announce(&self.key);
+        } else {
             self.fallback.put_now(&self.key, entry.encode(true));
         }
     }

@@ -17,6 +17,7 @@ pub mod lease;
 pub mod lock;
 pub mod manage;
 pub mod options;
+pub mod origin;
 pub mod revocation;
 pub mod secret;
 pub mod store;

@@ -47,6 +47,22 @@ pub trait TokenStore {
     fn watch(&self, _key: &str) -> Option<Box<dyn Watch>> {
         None
     }
+
+    /// `Some(name)` for a browser store that every tab and worker of the
+    /// origin shares (`"localStorage"`, `"indexedDB"`): the realm keeps a
+    /// memory copy in front of it, so each change to an entry is announced
+    /// to the other contexts ([`TokenStore::announce`]), and a principal
+    /// keeps to one such store per realm
+    /// ([`crate::core::client::Client::new`]).
+    fn origin_wide(&self) -> Option<&'static str> {
+        None
+    }
+
+    /// Tells the origin's other contexts that the entry `key` changed, so
+    /// that they drop their memory copy and read the store again
+    /// ([`crate::core::client::changed_elsewhere`]). Carries the key only:
+    /// the store is the source of truth, and no token leaves it this way.
+    fn announce(&self, _key: &str) {}
 }
 
 /// What a shared store may add to get, put and delete so that renewals

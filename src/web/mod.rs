@@ -4,6 +4,7 @@
 
 mod api;
 mod authfetch;
+mod broadcast;
 pub use api::AuthClient;
 mod convert;
 mod coordinator;

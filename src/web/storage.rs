@@ -1,5 +1,5 @@
 //! Token stores from `options.store`: the realm's memory, `localStorage`,
-//! `sessionStorage`, or any object with `get` / `put` / `delete` (a
+//! `sessionStorage`, IndexedDB (`pkg/idb-store.js`), or any object with `get` / `put` / `delete` (a
 //! Cloudflare KV binding passes as is), and maybe `add` / `deleteIf` (an
 //! atomic store: Redis through `vendor-auth/redis`, or the user's own).
 
@@ -10,13 +10,27 @@ use crate::core::store::{AtomicStore, MemoryStore, StoreError, TokenStore, Watch
 use crate::web::convert::{describe, describe_scrubbed, get};
 use crate::web::runtime::Timer;
 use js_sys::{Function, Object, Promise, Reflect};
+use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
 const STORE_HINT: &str =
-    "options.store must be \"memory\", \"localStorage\", \"sessionStorage\" or an object with get, put and delete methods";
+    "options.store must be \"memory\", \"localStorage\", \"sessionStorage\", \"indexedDB\" or an object with get, put and delete methods";
+
+thread_local! {
+    /// `pkg/idb-store.js`'s factory of the IndexedDB store, registered by
+    /// the package's entries.
+    static INDEXED_DB: RefCell<Option<Function>> = const { RefCell::new(None) };
+}
+
+/// Called once by each package entry with the IndexedDB store's factory.
+/// Not part of the public API.
+#[wasm_bindgen(js_name = __registerIndexedDB, skip_typescript)]
+pub fn register_indexed_db(factory: Function) {
+    INDEXED_DB.with_borrow_mut(|f| *f = Some(factory));
+}
 
 /// Builds the store named by `options.store` (`undefined` = memory). Calls
 /// of an object store that have not settled after `timeout_ms` fail.
@@ -28,6 +42,7 @@ pub fn from_option(value: &JsValue, timeout_ms: u32) -> Result<Rc<dyn TokenStore
         return match name.as_str() {
             "memory" => Ok(Rc::new(MemoryStore::shared())),
             "localStorage" | "sessionStorage" => web_storage(&name),
+            "indexedDB" => indexed_db(timeout_ms),
             _ => Err(AuthError::invalid_options(format!(
                 "{STORE_HINT}; got \"{}\"",
                 crate::core::options::clip(&name)
@@ -68,9 +83,40 @@ fn web_storage(name: &str) -> Result<Rc<dyn TokenStore>, AuthError> {
             runtime_name()
         )));
     }
-    Ok(Rc::new(WebStorage {
-        session: name == "sessionStorage",
-    }))
+    let session = name == "sessionStorage";
+    if !session {
+        crate::web::broadcast::open();
+    }
+    Ok(Rc::new(WebStorage { session }))
+}
+
+/// IndexedDB, in windows and every kind of worker. Missing from the runtime
+/// altogether (Node, Workers) is a wrong option; missing or refused in a
+/// browser context (a private window, a sandboxed frame) is a store failure
+/// the client falls back from, with `"storage-fallback"`.
+fn indexed_db(timeout_ms: u32) -> Result<Rc<dyn TokenStore>, AuthError> {
+    let global = js_sys::global();
+    let has = |name: &str| Reflect::has(&global, &JsValue::from_str(name)).unwrap_or(false);
+    let browser = has("window") || (has("WorkerGlobalScope") && !has("WebSocketPair"));
+    if !has("indexedDB") && !browser {
+        return Err(AuthError::invalid_options(format!(
+            "options.store: indexedDB does not exist in {}; use \"memory\" or a KV-shaped object there",
+            runtime_name()
+        )));
+    }
+    let factory = INDEXED_DB.with_borrow(Clone::clone).ok_or_else(|| {
+        AuthError::new(
+            crate::core::error::ErrorCode::Unsupported,
+            "options.store: \"indexedDB\" needs the package's entry (import \"vendor-auth\", \"vendor-auth/lazy\" or \"vendor-auth/inline\"), which registers the store",
+        )
+    })?;
+    let target = factory
+        .call0(&JsValue::UNDEFINED)
+        .map_err(|e| AuthError::invalid_options(describe(&e)))?;
+    let mut store = KvStore::new(&target, timeout_ms)?;
+    store.origin = Some("indexedDB");
+    crate::web::broadcast::open();
+    Ok(Rc::new(store))
 }
 
 struct WebStorage {
@@ -135,6 +181,17 @@ impl TokenStore for WebStorage {
         }
         crate::web::watch::local_storage(key)
     }
+
+    fn origin_wide(&self) -> Option<&'static str> {
+        // sessionStorage is one tab's, with no other context to tell.
+        (!self.session).then_some("localStorage")
+    }
+
+    fn announce(&self, key: &str) {
+        if !self.session {
+            crate::web::broadcast::announce(key);
+        }
+    }
 }
 
 /// Any object with `get(key)`, `put(key, value, { expirationTtl? })` and
@@ -151,6 +208,9 @@ struct KvStore {
     /// `exclusive: true`: only this realm uses the store (a Durable
     /// Object's storage), so renewals need no cross-realm lease.
     exclusive: bool,
+    /// `Some("indexedDB")` for the package's IndexedDB store, which every
+    /// context of the origin shares (see [`TokenStore::origin_wide`]).
+    origin: Option<&'static str>,
     /// A call not settled by then has failed: a client that queues commands
     /// while offline (ioredis) must not hold `getToken` up.
     timeout_ms: u32,
@@ -189,6 +249,7 @@ impl KvStore {
             },
             add,
             exclusive: get(target, "exclusive", "options.store.exclusive")?.as_bool() == Some(true),
+            origin: None,
             timeout_ms,
         })
     }
@@ -322,6 +383,16 @@ impl TokenStore for KvStore {
 
     fn atomic(&self) -> Option<&dyn AtomicStore> {
         self.add.as_ref().map(|_| self as &dyn AtomicStore)
+    }
+
+    fn origin_wide(&self) -> Option<&'static str> {
+        self.origin
+    }
+
+    fn announce(&self, key: &str) {
+        if self.origin.is_some() {
+            crate::web::broadcast::announce(key);
+        }
     }
 }
 

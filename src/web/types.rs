@@ -70,10 +70,14 @@ export interface CoordinatorNamespace {
 /**
  * Where tokens are cached. `"memory"` (the default) is shared by every client
  * of this JS realm; `"localStorage"` and `"sessionStorage"` exist only in
- * browser windows; a `KvStore` works everywhere, and an `AtomicTokenStore`
- * (Redis) keeps many processes and machines to one login per principal.
+ * browser windows; `"indexedDB"` in windows and every kind of worker
+ * (dedicated, shared, service workers, an extension's service worker), with
+ * one login for every tab and worker of the origin; a `KvStore` works
+ * everywhere, and an `AtomicTokenStore` (Redis) keeps many processes and
+ * machines to one login per principal. A principal keeps to one of
+ * `"localStorage"` and `"indexedDB"` per page or worker.
  */
-export type TokenStoreOption = "memory" | "localStorage" | "sessionStorage" | KvStore | AtomicTokenStore;
+export type TokenStoreOption = "memory" | "localStorage" | "sessionStorage" | "indexedDB" | KvStore | AtomicTokenStore;
 
 /** Options every vendor takes. */
 export interface CommonOptions {
