@@ -45,7 +45,7 @@ const CSP = /content.security.policy|\bCSP\b|unsafe-eval/i;
 export function loadFailure(cause) {
   const said = `${cause?.name ?? "Error"}: ${cause?.message ?? cause}`;
   const message = CSP.test(said)
-    ? `vendor-auth cannot run here: the page's Content-Security-Policy blocks WebAssembly. Add 'wasm-unsafe-eval' to script-src (e.g. script-src 'self' 'wasm-unsafe-eval'). The runtime said: ${said}`
+    ? `vendor-auth cannot run here: the page's Content-Security-Policy blocks WebAssembly. Add 'wasm-unsafe-eval' to script-src (e.g. script-src 'self' 'wasm-unsafe-eval'; in a browser extension, in the manifest's content_security_policy.extension_pages). The runtime said: ${said}`
     : `vendor-auth could not load its WebAssembly module (${said}). With a bundler, check that the .wasm file is emitted and served beside the code (README, "Bundlers"); under a Content-Security-Policy, script-src needs 'wasm-unsafe-eval'.`;
   return new AuthError(message, { code: "UNSUPPORTED", cause });
 }

@@ -78,9 +78,15 @@ fn web_storage(name: &str) -> Result<Rc<dyn TokenStore>, AuthError> {
     let present = Reflect::has(&global, &JsValue::from_str(name)).unwrap_or(false)
         && web_sys::window().is_some();
     if !present {
+        let runtime = runtime_name();
+        // A worker of a browser has IndexedDB, which every context shares.
+        let instead = if runtime == "a web worker" {
+            "\"indexedDB\" (shared with the origin's tabs and workers) or \"memory\""
+        } else {
+            "\"memory\" or a KV-shaped object"
+        };
         return Err(AuthError::invalid_options(format!(
-            "options.store: {name} does not exist in {}; use \"memory\" or a KV-shaped object there",
-            runtime_name()
+            "options.store: {name} does not exist in {runtime}; use {instead} there"
         )));
     }
     let session = name == "sessionStorage";

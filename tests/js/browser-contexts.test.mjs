@@ -182,6 +182,60 @@ for (const engine of engines()) {
       });
     }
 
+    test("the IndexedDB store itself: put-if-absent, compare-and-delete, expired entries unread and swept", async () => {
+      const { context, page } = await open(browser);
+      try {
+        const first = await page.evaluate(async () => {
+          const { indexedDBStore } = await import("/pkg/idb-store.js");
+          const store = indexedDBStore();
+          const seen = {};
+          seen.addEmpty = await store.add("lease", "a", { expirationTtl: 1 });
+          seen.addHeld = await store.add("lease", "b", { expirationTtl: 1 });
+          seen.deleteOther = await store.deleteIf("lease", "b");
+          seen.deleteOwn = await store.deleteIf("lease", "a");
+          seen.afterDelete = await store.get("lease");
+          await store.put("short", "x", { expirationTtl: 1 });
+          await store.put("kept", "y", {});
+          seen.short = await store.get("short");
+          await new Promise((r) => setTimeout(r, 1100));
+          seen.shortLater = await store.get("short");
+          seen.addExpired = await store.add("short", "z", { expirationTtl: 1 });
+          await store.put("expired", "w", { expirationTtl: 1 });
+          await new Promise((r) => setTimeout(r, 1100));
+          return seen;
+        });
+        assert.deepEqual(first, {
+          addEmpty: true,
+          addHeld: false,
+          deleteOther: false,
+          deleteOwn: true,
+          afterDelete: null,
+          short: "x",
+          shortLater: null,
+          addExpired: true,
+        });
+        // A new realm opens the database and sweeps what has expired.
+        await page.goto(pageUrl());
+        await page.waitForFunction(() => window.ready === true, undefined, { timeout: 30_000 });
+        const keys = await page.evaluate(async () => {
+          const { indexedDBStore } = await import("/pkg/idb-store.js");
+          await indexedDBStore().get("kept");
+          const db = await new Promise((resolve, reject) => {
+            const request = indexedDB.open("vendor-auth");
+            request.onsuccess = () => resolve(request.result);
+            request.onerror = () => reject(request.error);
+          });
+          const request = db.transaction("entries").objectStore("entries").getAllKeys();
+          const all = await new Promise((resolve) => (request.onsuccess = () => resolve(request.result)));
+          db.close();
+          return all.sort();
+        });
+        assert.deepEqual(keys, ["kept"]);
+      } finally {
+        await context.close();
+      }
+    });
+
     test("a localStorage and an indexedDB client of one principal in one page: the second is refused", async () => {
       const { context, page } = await open(browser);
       try {

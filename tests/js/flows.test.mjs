@@ -102,4 +102,8 @@ test("bad options throw INVALID_OPTIONS naming the field", () => {
   });
   assert.throws(() => new AuthClient({ vendor: "emnify", credentials: { username: "u" } }), /credentials\.password/);
   assert.throws(() => new AuthClient({ vendor: "emnify", credentials: { applicationToken: "a" }, store: "localStorage" }), /localStorage does not exist in Node\.js/);
+  assert.throws(
+    () => new AuthClient({ vendor: "emnify", credentials: { applicationToken: "a" }, store: "indexedDB" }),
+    (e) => e instanceof AuthError && e.code === "INVALID_OPTIONS" && /indexedDB does not exist in Node\.js/.test(e.message),
+  );
 });
