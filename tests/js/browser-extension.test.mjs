@@ -1,0 +1,212 @@
+// A Chromium Manifest V3 extension whose background service worker uses the
+// package (tests/js/fixtures/mv3-extension/, with a copy of pkg/ beside it):
+// the worker gets a token with one login, the token survives the worker's
+// restart in IndexedDB (no login, `fromCache`), and 50 getToken calls at
+// once on a cold cache make one login. Runs when BROWSERS includes chromium.
+//
+// How (Debian Chromium 156, headless):
+// - `--load-extension` still loads an unpacked extension in Chromium (Chrome
+//   137+ dropped it from branded Google Chrome only), with
+//   `--disable-extensions-except` and without Playwright's default
+//   `--disable-extensions`.
+// - The test talks to the worker as a popup would: chrome.runtime.sendMessage
+//   from an extension page. A message wakes a stopped worker, and Playwright
+//   reports no new Worker for a restarted one (only for a reloaded extension).
+// - Restart 1, termination: CDP `ServiceWorker.stopAllWorkers` from the
+//   extension page's session stops the worker as Chrome's idle shutdown does
+//   (same registration; the next message starts a new instance).
+// - Restart 2, `chrome.runtime.reload()` (an extension update): Chromium
+//   disables a command-line extension that reloads itself unless developer
+//   mode is on (disable reason DISABLE_UNSUPPORTED_DEVELOPER_EXTENSION), so
+//   the profile is written with `extensions.ui.developer_mode`.
+import { describe, test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { simulator, CREDENTIALS } from "./helpers.mjs";
+import { ROOT } from "../consumers/helpers.mjs";
+import { CHROMIUM_ARGS, engines } from "../browser/driver.mjs";
+
+const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
+const START_TIMEOUT_MS = Number(process.env.BROWSER_START_TIMEOUT_MS ?? 60_000);
+/** How long one message to the worker may take (a cold start loads the wasm). */
+const ANSWER_TIMEOUT_MS = 30_000;
+const TEST_TIMEOUT_MS = 90_000;
+/** Where tokens go: the point of the test (with "memory" the restart tests fail). */
+const STORE = "indexedDB";
+
+const skip = engines().includes("chromium") ? false : `BROWSERS=${process.env.BROWSERS} does not include chromium`;
+
+/** Rejects with `what` when `promise` takes longer than `ms`. */
+function bounded(promise, ms, what) {
+  let timer;
+  const expired = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms / 1000} s`)), ms);
+  });
+  return Promise.race([promise, expired]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * `entry` (a file of pkg/) and every file it imports, relatively, copied
+ * into `to`; the wasm beside the glue, which it fetches by URL.
+ */
+function copyPackage(entry, to) {
+  const from = join(ROOT, "pkg");
+  const pending = [entry, "dist/vendor_auth_bg.wasm"];
+  const copied = new Set();
+  while (pending.length) {
+    const file = pending.pop();
+    if (copied.has(file)) continue;
+    copied.add(file);
+    const source = join(from, file);
+    if (!existsSync(source)) throw new Error(`pkg/${file} is missing: run make pkg-dist`);
+    mkdirSync(dirname(join(to, file)), { recursive: true });
+    cpSync(source, join(to, file));
+    if (!file.endsWith(".js")) continue;
+    const text = readFileSync(source, "utf8");
+    for (const [, spec] of text.matchAll(/(?:^|[\s;])(?:import|export)\s[^"']*?["'](\.{1,2}\/[^"']+)["']/g)) {
+      pending.push(join(dirname(file), spec));
+    }
+  }
+  return [...copied];
+}
+
+describe("Chromium MV3 extension: the service worker's tokens", { skip }, () => {
+  let sim;
+  let work;
+  let context;
+  let extensionId;
+  let page;
+
+  before(async () => {
+    sim = await simulator();
+    work = mkdtempSync(join(tmpdir(), "vendor-auth-extension-"));
+    const extension = join(work, "extension");
+    cpSync(join(ROOT, "tests/js/fixtures/mv3-extension"), extension, { recursive: true });
+    copyPackage("lazy.js", join(extension, "pkg"));
+    const { username, password } = CREDENTIALS.voipbin; // a login, not the access key
+    const credentials = { voipbin: { username, password }, zumrails: CREDENTIALS.zumrails };
+    writeFileSync(
+      join(extension, "config.js"),
+      `export const BASE_URL = ${JSON.stringify(sim.url)};\n` +
+        `export const CREDENTIALS = ${JSON.stringify(credentials)};\n` +
+        `export const STORE = ${JSON.stringify(STORE)};\n`,
+    );
+    const profile = join(work, "profile");
+    mkdirSync(join(profile, "Default"), { recursive: true });
+    writeFileSync(join(profile, "Default/Preferences"), JSON.stringify({ extensions: { ui: { developer_mode: true } } }));
+
+    const { chromium } = await import("playwright-core");
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      timeout: START_TIMEOUT_MS,
+      ignoreDefaultArgs: ["--disable-extensions"],
+      args: [...CHROMIUM_ARGS, `--disable-extensions-except=${extension}`, `--load-extension=${extension}`],
+    });
+    const worker =
+      context.serviceWorkers()[0] ??
+      (await context.waitForEvent("serviceworker", { timeout: START_TIMEOUT_MS }).catch(() => {
+        throw new Error("Chromium started no service worker: the extension did not load");
+      }));
+    extensionId = new URL(worker.url()).host;
+    page = await openPopup();
+  });
+
+  after(async () => {
+    await context?.close().catch(() => {});
+    await sim?.close();
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  /** An extension page to send the worker messages from. */
+  async function openPopup() {
+    const p = await context.newPage();
+    await p.goto(`chrome-extension://${extensionId}/popup.html`, { timeout: ANSWER_TIMEOUT_MS });
+    return p;
+  }
+
+  /** The worker's answer to `message` (starting the worker if it is stopped). */
+  async function ask(message) {
+    const answer = await bounded(
+      page.evaluate((m) => chrome.runtime.sendMessage(m), message),
+      ANSWER_TIMEOUT_MS,
+      `the service worker, asked ${message.op}`,
+    );
+    assert.ok(answer, `the service worker answered ${message.op}`);
+    assert.equal(answer.error, undefined, `the service worker's ${message.op}`);
+    if (message.op === "token") assert.equal(answer.token, answer.infoToken, "getToken and getTokenInfo agree");
+    return answer;
+  }
+
+  const logins = () => sim.count("voipbin", "POST /auth/login");
+
+  /** Asserts a token from a new worker instance, from the store, with no login. */
+  async function assertCachedAfterRestart(before) {
+    const after = await ask({ op: "token", vendor: "voipbin" });
+    assert.notEqual(after.instance, before.instance, "a new service worker instance answered");
+    assert.equal(after.token, before.token, "the new worker got the token from before the restart");
+    assert.equal(after.fromCache, true, "getTokenInfo says it came from the cache");
+    assert.equal(await logins(), 1, "no login at the restart");
+  }
+
+  let first;
+
+  test("the worker (no localStorage) obtains a token with one login", { timeout: TEST_TIMEOUT_MS }, async () => {
+    first = await ask({ op: "token", vendor: "voipbin" });
+    assert.equal(first.hasLocalStorage, false, "a service worker has no localStorage");
+    assert.match(first.token, /\S{16,}/);
+    assert.equal(first.fromCache, false, "obtained just now");
+    assert.equal(await logins(), 1);
+    const again = await ask({ op: "token", vendor: "voipbin" });
+    assert.equal(again.instance, first.instance, "the same worker");
+    assert.equal(again.token, first.token);
+    assert.equal(await logins(), 1, "the second call was served from the cache");
+  });
+
+  test("the token survives the worker's termination (CDP ServiceWorker.stopAllWorkers)", { timeout: TEST_TIMEOUT_MS }, async () => {
+    assert.ok(first, "the first test got a token");
+    const cdp = await context.newCDPSession(page);
+    try {
+      const scriptURL = `chrome-extension://${extensionId}/sw.js`;
+      const stopped = new Promise((resolve) => {
+        cdp.on("ServiceWorker.workerVersionUpdated", ({ versions }) => {
+          if (versions.some((v) => v.scriptURL === scriptURL && v.runningStatus === "stopped")) resolve();
+        });
+      });
+      await cdp.send("ServiceWorker.enable");
+      await cdp.send("ServiceWorker.stopAllWorkers");
+      await bounded(stopped, ANSWER_TIMEOUT_MS, "the service worker's stop");
+    } finally {
+      await cdp.detach().catch(() => {});
+    }
+    await assertCachedAfterRestart(first);
+  });
+
+  test("the token survives the extension's reload (chrome.runtime.reload)", { timeout: TEST_TIMEOUT_MS }, async () => {
+    assert.ok(first, "the first test got a token");
+    const before = await ask({ op: "token", vendor: "voipbin" });
+    // The reload closes the extension's pages and starts the new worker.
+    const closed = new Promise((resolve) => page.once("close", resolve));
+    const started = context.waitForEvent("serviceworker", { timeout: ANSWER_TIMEOUT_MS });
+    // Not awaiting the answer: the page may be gone before it comes back.
+    await page.evaluate(() => {
+      chrome.runtime.sendMessage({ op: "reload" }).catch(() => {});
+    });
+    await bounded(closed, ANSWER_TIMEOUT_MS, "the extension page's close at the reload");
+    await started;
+    page = await openPopup();
+    await assertCachedAfterRestart(before);
+  });
+
+  test("50 getToken calls at once in the worker, on a cold cache: one login", { timeout: TEST_TIMEOUT_MS }, async () => {
+    // Zūm Rails: a principal this profile has never asked for.
+    const authorize = () => sim.count("zumrails", "POST /api/authorize");
+    assert.equal(await authorize(), 0);
+    const { tokens } = await ask({ op: "burst", vendor: "zumrails", count: 50 });
+    assert.equal(tokens.length, 50);
+    assert.equal(new Set(tokens).size, 1, "every call got the same token");
+    assert.equal(await authorize(), 1, "one login for the 50 calls");
+  });
+});
