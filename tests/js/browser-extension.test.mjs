@@ -136,6 +136,7 @@ describe("Chromium MV3 extension: the service worker's tokens", { skip }, () => 
     );
     assert.ok(answer, `the service worker answered ${message.op}`);
     assert.equal(answer.error, undefined, `the service worker's ${message.op}`);
+    assert.deepEqual(answer.fallbacks, [], `the ${STORE} store did not fall back to memory`);
     if (message.op === "token") assert.equal(answer.token, answer.infoToken, "getToken and getTokenInfo agree");
     return answer;
   }
