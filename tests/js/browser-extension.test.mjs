@@ -3,19 +3,26 @@
 // the worker gets a token with one login, the token survives the worker's
 // restart in IndexedDB (no login, `fromCache`), 50 getToken calls at once
 // on a cold cache make one login, and so do 50 in the worker and 50 in the
-// extension's popup page together. Runs when BROWSERS includes chromium.
+// extension's popup page together. A copy without `'wasm-unsafe-eval'` in
+// its manifest gets an AuthError saying to add it. Runs when BROWSERS
+// includes chromium, in one browser for the whole file.
 //
 // How (Debian Chromium 156, headless):
-// - `--load-extension` still loads an unpacked extension in Chromium (Chrome
-//   137+ dropped it from branded Google Chrome only), with
-//   `--disable-extensions-except` and without Playwright's default
-//   `--disable-extensions`.
+// - `--load-extension` still loads unpacked extensions in Chromium (Chrome
+//   137+ dropped it from branded Google Chrome only), beside
+//   `--disable-extensions-except`. Playwright's default `--disable-extensions`
+//   is left out: Chromium 156 lets the other two win over it, but it says
+//   the opposite of what the test wants.
+// - MV3's default CSP (script-src 'self') forbids WebAssembly: the manifest
+//   adds 'wasm-unsafe-eval', as every extension using the package must.
 // - The test talks to the worker as a popup would: chrome.runtime.sendMessage
-//   from an extension page. A message wakes a stopped worker, and Playwright
+//   from an extension page. A message wakes a stopped worker; Playwright
 //   reports no new Worker for a restarted one (only for a reloaded extension).
 // - Restart 1, termination: CDP `ServiceWorker.stopAllWorkers` from the
 //   extension page's session stops the worker as Chrome's idle shutdown does
 //   (same registration; the next message starts a new instance).
+//   Target.closeTarget on the worker's target answers success but leaves
+//   the worker running.
 // - Restart 2, `chrome.runtime.reload()` (an extension update): Chromium
 //   disables a command-line extension that reloads itself unless developer
 //   mode is on (disable reason DISABLE_UNSUPPORTED_DEVELOPER_EXTENSION), so
@@ -23,6 +30,7 @@
 import { describe, test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { simulator, CREDENTIALS } from "./helpers.mjs";
@@ -93,11 +101,18 @@ async function readDatabase(name) {
   }
 }
 
+/** Chromium's id of the unpacked extension at `dir`: the SHA-256 of the path, its first 32 hex digits as a–p. */
+function extensionIdOf(dir) {
+  const hex = createHash("sha256").update(dir).digest("hex").slice(0, 32);
+  return [...hex].map((digit) => String.fromCharCode(97 + parseInt(digit, 16))).join("");
+}
+
 describe("Chromium MV3 extension: the service worker's tokens", { skip }, () => {
   let sim;
   let work;
   let context;
   let extensionId;
+  let noCspId;
   let page;
 
   before(async () => {
@@ -114,26 +129,44 @@ describe("Chromium MV3 extension: the service worker's tokens", { skip }, () => 
         `export const CREDENTIALS = ${JSON.stringify(credentials)};\n` +
         `export const STORE = ${JSON.stringify(STORE)};\n`,
     );
+    // The same extension without the manifest's content_security_policy.
+    const noCsp = join(work, "extension-no-csp");
+    cpSync(extension, noCsp, { recursive: true });
+    const manifest = JSON.parse(readFileSync(join(extension, "manifest.json"), "utf8"));
+    delete manifest.content_security_policy;
+    writeFileSync(join(noCsp, "manifest.json"), JSON.stringify({ ...manifest, name: `${manifest.name} (default CSP)` }));
+
     const profile = join(work, "profile");
     mkdirSync(join(profile, "Default"), { recursive: true });
     writeFileSync(join(profile, "Default/Preferences"), JSON.stringify({ extensions: { ui: { developer_mode: true } } }));
 
     const { chromium } = await import("playwright-core");
+    const extensions = [extension, noCsp].join(",");
     context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
       headless: true,
       timeout: START_TIMEOUT_MS,
       ignoreDefaultArgs: ["--disable-extensions"],
-      args: [...CHROMIUM_ARGS, `--disable-extensions-except=${extension}`, `--load-extension=${extension}`],
+      args: [...CHROMIUM_ARGS, `--disable-extensions-except=${extensions}`, `--load-extension=${extensions}`],
     });
-    const worker =
-      context.serviceWorkers()[0] ??
-      (await context.waitForEvent("serviceworker", { timeout: START_TIMEOUT_MS }).catch(() => {
-        throw new Error("Chromium started no service worker: the extension did not load");
-      }));
-    extensionId = new URL(worker.url()).host;
+    extensionId = extensionIdOf(extension);
+    noCspId = extensionIdOf(noCsp);
+    await workersOf([extensionId, noCspId]);
     page = await openPopup();
   });
+
+  /** Resolves once Chromium runs the service worker of each extension id. */
+  async function workersOf(ids) {
+    const deadline = Date.now() + START_TIMEOUT_MS;
+    for (;;) {
+      const running = new Set(context.serviceWorkers().map((w) => new URL(w.url()).host));
+      if (ids.every((id) => running.has(id))) return;
+      if (Date.now() > deadline) {
+        throw new Error(`the extensions did not load: service workers of ${[...running].join(", ") || "none"}, not of ${ids.join(", ")}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
 
   after(async () => {
     await context?.close().catch(() => {});
@@ -142,9 +175,9 @@ describe("Chromium MV3 extension: the service worker's tokens", { skip }, () => 
   });
 
   /** An extension page to send the worker messages from. */
-  async function openPopup() {
+  async function openPopup(id = extensionId) {
     const p = await context.newPage();
-    await p.goto(`chrome-extension://${extensionId}/popup.html`, { timeout: ANSWER_TIMEOUT_MS });
+    await p.goto(`chrome-extension://${id}/popup.html`, { timeout: ANSWER_TIMEOUT_MS });
     await p.waitForFunction(() => typeof window.burst === "function", null, { timeout: ANSWER_TIMEOUT_MS });
     return p;
   }
@@ -264,5 +297,23 @@ describe("Chromium MV3 extension: the service worker's tokens", { skip }, () => 
     assert.equal(tokens.length, 100);
     assert.equal(new Set(tokens).size, 1, "the popup and the worker got the same token");
     assert.equal(await generate(), 1, "one login for the popup's and the worker's 100 calls");
+  });
+
+  test("without 'wasm-unsafe-eval' in the manifest's CSP: an AuthError that says to add it, no login", { timeout: TEST_TIMEOUT_MS }, async () => {
+    // MV3's default CSP for extension pages and workers is script-src 'self':
+    // no WebAssembly.
+    const before = await logins();
+    const popup = await openPopup(noCspId);
+    try {
+      const answer = await bounded(
+        popup.evaluate(() => chrome.runtime.sendMessage({ op: "token", vendor: "voipbin" })),
+        ANSWER_TIMEOUT_MS,
+        "the default-CSP extension's worker",
+      );
+      assert.match(answer.error ?? "", /^UNSUPPORTED: .*'wasm-unsafe-eval'/);
+      assert.equal(await logins(), before, "no login");
+    } finally {
+      await popup.close();
+    }
   });
 });
