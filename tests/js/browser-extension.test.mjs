@@ -21,8 +21,9 @@
 // - Restart 1, termination: CDP `ServiceWorker.stopAllWorkers` from the
 //   extension page's session stops the worker as Chrome's idle shutdown does
 //   (same registration; the next message starts a new instance).
-//   Target.closeTarget on the worker's target answers success but leaves
-//   the worker running.
+//   (Target.closeTarget on the worker's target stops it too, but needs the
+//   browser session and the target's id; Playwright's Worker handle of it
+//   then fires no "close" and answers nothing more.)
 // - Restart 2, `chrome.runtime.reload()` (an extension update): Chromium
 //   disables a command-line extension that reloads itself unless developer
 //   mode is on (disable reason DISABLE_UNSUPPORTED_DEVELOPER_EXTENSION), so
