@@ -46,7 +46,7 @@ export const CHROMIUM_ARGS = [
   "--disable-dev-shm-usage",
 ];
 
-const PATHS = {
+export const PATHS = {
   chromium: process.env.CHROMIUM ?? "/usr/bin/chromium",
   firefox: process.env.FIREFOX ?? "/usr/bin/firefox-esr",
   webkitDriver: process.env.WEBKIT_WEBDRIVER ?? "/usr/bin/WebKitWebDriver",
@@ -54,13 +54,13 @@ const PATHS = {
 };
 
 /** How long a browser or a WebDriver session may take to start. */
-const START_TIMEOUT_MS = Number(process.env.BROWSER_START_TIMEOUT_MS ?? 60_000);
+export const START_TIMEOUT_MS = Number(process.env.BROWSER_START_TIMEOUT_MS ?? 60_000);
 const DEFAULT_TIMEOUT_MS = 15_000;
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** Rejects with `what` when `promise` takes longer than `ms`. */
-function bounded(promise, ms, what) {
+export function bounded(promise, ms, what) {
   let timer;
   const expired = new Promise((_, reject) => {
     timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms / 1000} s`)), ms);

@@ -36,10 +36,8 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { simulator, CREDENTIALS } from "./helpers.mjs";
 import { ROOT } from "../consumers/helpers.mjs";
-import { CHROMIUM_ARGS, engines } from "../browser/driver.mjs";
+import { CHROMIUM_ARGS, PATHS, START_TIMEOUT_MS, bounded, engines } from "../browser/driver.mjs";
 
-const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
-const START_TIMEOUT_MS = Number(process.env.BROWSER_START_TIMEOUT_MS ?? 60_000);
 /** How long one message to the worker may take (a cold start loads the wasm). */
 const ANSWER_TIMEOUT_MS = 30_000;
 const TEST_TIMEOUT_MS = 90_000;
@@ -47,15 +45,6 @@ const TEST_TIMEOUT_MS = 90_000;
 const STORE = "indexedDB";
 
 const skip = engines().includes("chromium") ? false : `BROWSERS=${process.env.BROWSERS} does not include chromium`;
-
-/** Rejects with `what` when `promise` takes longer than `ms`. */
-function bounded(promise, ms, what) {
-  let timer;
-  const expired = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms / 1000} s`)), ms);
-  });
-  return Promise.race([promise, expired]).finally(() => clearTimeout(timer));
-}
 
 /**
  * `entry` (a file of pkg/) and every file it imports, relatively, copied
@@ -144,7 +133,7 @@ describe("Chromium MV3 extension: the service worker's tokens", { skip }, () => 
     const { chromium } = await import("playwright-core");
     const extensions = [extension, noCsp].join(",");
     context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
+      executablePath: PATHS.chromium,
       headless: true,
       timeout: START_TIMEOUT_MS,
       ignoreDefaultArgs: ["--disable-extensions"],
