@@ -6,7 +6,7 @@
 // "null pointer passed to rust". `loadFailure()` turns a failure to fetch or
 // compile the wasm into an AuthError that says what to fix.
 import { AuthError } from "./auth-error.js";
-import { AuthClient, __registerAuthError, __registerIndexedDB } from "./dist/vendor_auth.js";
+import { AuthClient, __generation, __registerAuthError, __registerIndexedDB } from "./dist/vendor_auth.js";
 import { indexedDBStore } from "./idb-store.js";
 
 let done = false;
@@ -37,6 +37,34 @@ export function setup() {
           };
   }
   if (typeof Symbol.dispose === "symbol") proto[Symbol.dispose] = proto.free;
+  memoiseGetToken(proto);
+}
+
+/**
+ * A warm `getToken()` without entering the wasm. With each answer the core
+ * says until when the same call would answer the same token and nothing
+ * else (expiry − margin − skew, and for vendors that drop idle tokens the
+ * next time of use to record), and the generation of the realm's memory
+ * store, which every write and delete there moves (a renewal, clear(),
+ * revoke(), a change announced by another tab or worker). While both hold,
+ * the memo answers. Kept in a WeakMap, so the token is not a property a
+ * `console.log(client)` would show.
+ */
+function memoiseGetToken(proto) {
+  const memos = new WeakMap();
+  const viaWasm = proto.getToken;
+  const answer = proto.__getTokenMemo;
+  proto.getToken = function getToken(options) {
+    if (options != null || !this?.__wbg_ptr) return viaWasm.call(this, options);
+    const memo = memos.get(this);
+    if (memo !== undefined && memo.generation === __generation() && Date.now() < memo.until) {
+      return Promise.resolve(memo.token);
+    }
+    return answer.call(this).then(([token, until, generation]) => {
+      memos.set(this, { token, until, generation });
+      return token;
+    });
+  };
 }
 
 const CSP = /content.security.policy|\bCSP\b|unsafe-eval/i;

@@ -150,15 +150,22 @@ impl Entry {
     /// a token that lives less than the margin is still used for a while
     /// instead of being renewed on every call.
     pub fn is_fresh(&self, now_ms: i64, margin_ms: i64) -> bool {
+        now_ms < self.fresh_until_ms(margin_ms)
+    }
+
+    /// The local instant from which the entry is no longer fresh
+    /// ([`Entry::is_fresh`]): `i64::MIN` once the vendor rejected it,
+    /// `i64::MAX` for a token that never expires.
+    pub fn fresh_until_ms(&self, margin_ms: i64) -> i64 {
         if self.rejected {
-            return false;
+            return i64::MIN;
         }
         match self.local_expiry_ms() {
-            None => true,
+            None => i64::MAX,
             Some(expiry) => {
                 let lifetime = expiry.saturating_sub(self.obtained_at_ms);
                 let margin = margin_ms.min(lifetime / 2).max(0);
-                now_ms < expiry.saturating_sub(margin)
+                expiry.saturating_sub(margin)
             }
         }
     }

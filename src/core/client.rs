@@ -72,6 +72,12 @@ pub struct TokenInfo {
     pub vendor: Vendor,
     pub environment: String,
     pub meta: Map,
+    /// Until this local instant a `getToken()` answers this same token
+    /// without doing anything else, so long as nothing is written to the
+    /// realm's memory store ([`MemoryStore::generation`]): the host may
+    /// answer from a memo without entering the client. `i64::MIN`: do not
+    /// memoise.
+    pub memo_until_ms: i64,
 }
 
 /// The JS world's parts, as traits.
@@ -1227,7 +1233,14 @@ impl Client {
 
     fn entry_info(&self, entry: Entry, from_cache: bool) -> TokenInfo {
         let expires = entry.local_expiry_ms();
-        self.info(entry.tokens, expires, from_cache)
+        let mut until = entry.fresh_until_ms(self.options.refresh_margin_ms);
+        if self.flow.idle_drop_ms().is_some() {
+            // The time of use is written back then (`note_use`).
+            until = until.min(entry.last_used().saturating_add(LAST_USE_RESOLUTION_MS));
+        }
+        let mut info = self.info(entry.tokens, expires, from_cache);
+        info.memo_until_ms = until;
+        info
     }
 
     fn info(&self, tokens: TokenSet, expires_at_ms: Option<i64>, from_cache: bool) -> TokenInfo {
@@ -1238,6 +1251,7 @@ impl Client {
             vendor: self.vendor(),
             environment: self.site.environment.clone(),
             meta: tokens.meta,
+            memo_until_ms: i64::MIN,
         }
     }
 

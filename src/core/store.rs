@@ -112,6 +112,9 @@ pub struct MemoryStore {
     now_ms: Rc<Cell<i64>>,
     /// A counter, not a time: which entry was read least recently.
     tick: Rc<Cell<u64>>,
+    /// Bumped by every write and delete: a host that memoised an answer
+    /// read from the store knows it still holds while this has not moved.
+    generation: Rc<Cell<u32>>,
 }
 
 struct Slot {
@@ -172,6 +175,7 @@ impl MemoryStore {
     /// Stores `value`, swept after `ttl_seconds` (if given and the store
     /// knows the time).
     pub fn put_expiring(&self, key: &str, value: String, ttl_seconds: Option<u64>) {
+        self.bump();
         let now = self.now_ms.get();
         let expires_at_ms = ttl_seconds
             .filter(|_| now > 0)
@@ -214,10 +218,20 @@ impl MemoryStore {
     }
 
     pub fn delete_now(&self, key: &str) {
+        self.bump();
         let mut entries = self.entries.borrow_mut();
         if let Ok(at) = Self::position(&entries, key) {
             entries.remove(at);
         }
+    }
+
+    fn bump(&self) {
+        self.generation.set(self.generation.get().wrapping_add(1));
+    }
+
+    /// Changes with every write and delete (see the field).
+    pub fn generation(&self) -> u32 {
+        self.generation.get()
     }
 
     /// How many entries the store holds.

@@ -328,6 +328,26 @@ impl AuthClient {
         })
     }
 
+    /// `getToken()` for the package's own wrapper (`pkg/setup.js`): the
+    /// token, the local instant until which the same call would answer the
+    /// same token (see `TokenInfo::memo_until_ms`), and the realm's memory
+    /// store generation at the moment of the answer. Not part of the public
+    /// API.
+    #[wasm_bindgen(js_name = __getTokenMemo, skip_typescript)]
+    pub fn get_token_memo(&self) -> Promise {
+        let client = self.inner.clone();
+        promise(async move {
+            let info = client.token_info(CacheMode::Default).await?;
+            let generation = crate::core::store::MemoryStore::shared().generation();
+            Ok(js_sys::Array::of3(
+                &JsValue::from_str(info.token.expose()),
+                &JsValue::from_f64(info.memo_until_ms as f64),
+                &JsValue::from_f64(f64::from(generation)),
+            )
+            .into())
+        })
+    }
+
     /// Like `getToken`, with the expiry (ms since the epoch in the local
     /// clock, or `null` for a token that never expires), whether it came from
     /// the cache, and vendor facts (`meta`).
@@ -580,4 +600,11 @@ impl AuthClient {
         });
         Ok(unsubscribe.into_js_value().unchecked_into())
     }
+}
+
+/// The realm's memory store generation (see `AuthClient.__getTokenMemo`).
+/// Not part of the public API.
+#[wasm_bindgen(js_name = __generation, skip_typescript)]
+pub fn generation() -> u32 {
+    crate::core::store::MemoryStore::shared().generation()
 }
