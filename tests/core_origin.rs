@@ -160,3 +160,46 @@ fn one_principal_keeps_to_one_origin_wide_store_per_realm() {
     // A memory store is not origin-wide: never refused.
     drop(Rig::new().client(emnify_app_options()));
 }
+
+#[test]
+fn a_copy_obtained_through_another_store_is_not_served_as_this_stores() {
+    // A page moves its principal from localStorage to IndexedDB: the new
+    // client must find what IndexedDB holds (nothing), not the realm's
+    // memory copy of the localStorage entry, and write its token there for
+    // the origin's workers to find.
+    let local = OriginStore::new("localStorage");
+    let first = rig(&local);
+    block_on(
+        first
+            .client(emnify_app_options())
+            .token_info(CacheMode::Default),
+    )
+    .unwrap();
+
+    let idb = OriginStore::new("indexedDB");
+    let second = rig(&idb);
+    let client = second.client(emnify_app_options());
+    let new = block_on(client.token_info(CacheMode::Default)).unwrap();
+    assert!(!new.from_cache, "not the other store's copy");
+    assert_eq!(second.transport.request_count(), 1);
+    assert!(
+        block_on(idb.entries.get(client.cache_key()))
+            .unwrap()
+            .is_some(),
+        "the token is in IndexedDB"
+    );
+
+    // The same with a memory-store client of the principal in the realm.
+    let memory = Rig::with_store(Rc::new(MemoryStore::shared()));
+    memory
+        .transport
+        .ok(200, &json!({ "auth_token": emnify_jwt(3600) }).to_string());
+    let mut other = emnify_app_options();
+    other["credentials"]["applicationToken"] = json!("app-token-3");
+    block_on(memory.client(other.clone()).token_info(CacheMode::Default)).unwrap();
+    let idb_too = OriginStore::new("indexedDB");
+    let third = rig(&idb_too);
+    let info = block_on(third.client(other).token_info(CacheMode::Default)).unwrap();
+    assert!(!info.from_cache, "not the memory store's entry");
+    assert_eq!(third.transport.request_count(), 1);
+}

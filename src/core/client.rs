@@ -160,6 +160,11 @@ pub struct Client {
     /// entries obtained with another secret are not this client's.
     verifier: String,
     key: String,
+    /// Where the realm's memory copy of the entry is kept: the cache key,
+    /// or for an origin-wide store the key tagged with the store
+    /// ([`origin::tier_key`]), so that a copy obtained through one store
+    /// (or the memory store) is never taken for what another holds.
+    tier_key: String,
     /// The single-flight key. A client with a coordinator waits on the
     /// coordinator, which may run in this very realm (a Durable Object shares
     /// its Worker's isolate) and lead its own flight for the same cache key.
@@ -190,6 +195,10 @@ impl Client {
         let principal = principal_digest(&flow.principal());
         let key = cache_key(options.vendor, &site.scope, &principal);
         origin::claim(&key, &*parts.store)?;
+        let tier_key = match parts.store.origin_wide() {
+            Some(area) => origin::tier_key(&key, area),
+            None => key.clone(),
+        };
         let verifier = match flow.static_token() {
             // Used as given, never cached: nothing to verify.
             Some(_) => String::new(),
@@ -212,6 +221,7 @@ impl Client {
             principal,
             verifier,
             key,
+            tier_key,
             parts,
             fallback: MemoryStore::shared(),
             store_down_until: Cell::new(i64::MIN),
@@ -1099,7 +1109,7 @@ impl Client {
                 Err(e) => self.fall_back(e),
             }
         }
-        self.fallback.get_now(key)
+        self.fallback.get_now(self.local_key(key))
     }
 
     /// Writes `text` to the configured store; `false` when it is down or
@@ -1120,9 +1130,18 @@ impl Client {
         }
     }
 
+    /// Where the memory fallback keeps what the store holds under `key`.
+    fn local_key<'a>(&'a self, key: &'a str) -> &'a str {
+        if key == self.key {
+            &self.tier_key
+        } else {
+            key
+        }
+    }
+
     /// Deletes `key` everywhere this client may have put it.
     async fn store_delete(&self, key: &str) {
-        self.fallback.delete_now(key);
+        self.fallback.delete_now(self.local_key(key));
         if !self.store_is_down() {
             match self.parts.store.delete(key).await {
                 Ok(()) => self.store_answered(),
@@ -1138,7 +1157,7 @@ impl Client {
         // The memory tier in front of a persistent store: a warm realm (an
         // isolate, a tab) answers without reading the store.
         if self.parts.store.is_persistent() {
-            let cached = self.fallback.get_now(&self.key);
+            let cached = self.fallback.get_now(&self.tier_key);
             if let Some(entry) = cached.and_then(|t| self.decode(t)) {
                 if self.is_fresh(&entry) {
                     return Some(entry);
@@ -1156,7 +1175,7 @@ impl Client {
         if entry.tokens.refresh.is_none() && self.refresh_in_memory_only() {
             // The refresh token was kept out of the store: this realm's
             // memory has it, if this realm obtained the token.
-            let remembered = self.fallback.get_now(&self.key);
+            let remembered = self.fallback.get_now(&self.tier_key);
             let remembered =
                 remembered.and_then(|t| Entry::decode(&t, &self.principal, &self.verifier));
             if let Some(full) = remembered.filter(|m| m.tokens.access == entry.tokens.access) {
@@ -1164,7 +1183,7 @@ impl Client {
             }
         }
         if self.parts.store.is_persistent() {
-            self.fallback.put_now(&self.key, entry.encode(true));
+            self.fallback.put_now(&self.tier_key, entry.encode(true));
         }
         Some(entry)
     }
@@ -1211,13 +1230,13 @@ impl Client {
         let in_memory_only = self.refresh_in_memory_only();
         if self.parts.store.is_persistent() {
             self.fallback
-                .put_expiring(&self.key, entry.encode(true), ttl);
+                .put_expiring(&self.tier_key, entry.encode(true), ttl);
         }
         let text = entry.encode(!in_memory_only);
         if self.store_put(&self.key, text, ttl).await {
             self.parts.store.announce(&self.key);
         } else {
-            self.fallback.put_now(&self.key, entry.encode(true));
+            self.fallback.put_now(&self.tier_key, entry.encode(true));
         }
     }
 

@@ -24,10 +24,25 @@ thread_local! {
     static CLAIMS: RefCell<Vec<(String, &'static str, usize)>> = const { RefCell::new(Vec::new()) };
 }
 
+/// The origin-wide stores, as [`TokenStore::origin_wide`] names them.
+const AREAS: [&str; 2] = ["localStorage", "indexedDB"];
+
+/// Where a realm keeps its memory copy of the entry `key` of the store
+/// `area`: apart from the memory store's entries and from the other
+/// store's, so that a client never serves, as what its store holds, a copy
+/// obtained through another store (which the origin's other contexts would
+/// not find).
+pub fn tier_key(key: &str, area: &str) -> String {
+    format!("{key}@{area}")
+}
+
 /// Another context of the origin changed the entry `key` in the shared
 /// store: this realm's memory copy goes, so the next call reads the store.
 pub fn changed_elsewhere(key: &str) {
-    MemoryStore::shared().delete_now(key);
+    let tier = MemoryStore::shared();
+    for area in AREAS {
+        tier.delete_now(&tier_key(key, area));
+    }
 }
 
 /// Records that a client of `key` uses `store` in this realm; refuses a
