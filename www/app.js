@@ -5,9 +5,9 @@
 // event log carries what the client's events carry (never a token) and the
 // library's error messages (scrubbed of credentials by the library).
 import { AuthClient, AuthError } from "vendor-auth";
-import { VENDORS, VENDOR_IDS, STORES, isLogin } from "./vendors.js";
+import { VENDORS, VENDOR_IDS, STORES, WORKER_STORES, isLogin } from "./vendors.js";
 import { Simulator, FAULTS } from "./sim.js";
-import { mask, decodeJwt, duration, countdown, dateTime, time, h, prettyBody } from "./format.js";
+import { mask, fingerprint, decodeJwt, duration, countdown, dateTime, time, h, prettyBody } from "./format.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -36,6 +36,7 @@ const state = {
   seq: 0,
   loggedErrors: new Set(),
   created: null, // { kind: "emnify"|"voipbin", value, id? }: shown masked in the vendor panel
+  worker: null, // { instance, ready, pending: Map(id -> { resolve, reject }), seq }
 };
 
 // --- the event log ----------------------------------------------------------------------
@@ -180,7 +181,8 @@ function renderCredentials() {
 function renderStore() {
   const store = $("store").value;
   $("store-hint").textContent = STORES[store];
-  $("second-tab").hidden = store !== "localStorage";
+  $("second-tab").hidden = store !== "localStorage" && store !== "indexedDB";
+  $("worker-hint").textContent = WORKER_STORES[store].hint;
   $("second-tab-link").href = location.href;
 }
 
@@ -234,6 +236,7 @@ function selectKind(id) {
 /** Forget what the panels show (the setup changed: another principal). */
 function resetPanels() {
   showToken(null);
+  showWorkerAnswer(null);
   $("response-body").hidden = true;
   $("response-empty").hidden = false;
   $("mfa").hidden = true;
@@ -542,6 +545,7 @@ function showToken(info, source) {
     // The simulator's clock offset when this token arrived: its expiry by
     // the vendor's clock, where the token does not say (see vendorExpiryMs).
     offsetAtObtain: same ? previous.offsetAtObtain : state.simOffsetSeconds,
+    fingerprint: same ? previous.fingerprint : null,
   };
   $("token-empty").hidden = true;
   $("token-body").hidden = false;
@@ -552,6 +556,14 @@ function showToken(info, source) {
   src.dataset.source = source;
   $("token-kind").textContent = jwt ? `JWT · ${jwt.header?.alg ?? "?"}` : "opaque token";
   $("token-length").textContent = `${info.token.length} chars`;
+  if (!same) {
+    $("token-fingerprint").textContent = "";
+    fingerprint(info.token).then((fp) => {
+      if (state.token?.info.token !== info.token) return;
+      state.token.fingerprint = fp;
+      $("token-fingerprint").textContent = `sha-256 ${fp}`;
+    });
+  }
   renderTokenValue();
 
   const meta = { vendor: info.vendor, environment: info.environment };
@@ -598,6 +610,7 @@ function renderTokenValue() {
 function storedWhere() {
   const store = $("store").value;
   if (store === "memory") return "in this page's memory";
+  if (store === "indexedDB") return "indexedDB · database vendor-auth, object store entries";
   try {
     const storage = window[store];
     const prefix = `vendor-auth:v1:${state.vendor}:`;
@@ -653,6 +666,124 @@ function tick() {
   const fraction = t.lifetimeMs ? Math.max(0, Math.min(1, left / t.lifetimeMs)) : 1;
   bar.style.width = `${(fraction * 100).toFixed(2)}%`;
   bar.dataset.level = fraction > 0.25 ? "ok" : fraction > 0.05 ? "warn" : "low";
+}
+
+// --- the worker panel ---------------------------------------------------------------------
+
+const WORKER_START_MS = 30_000;
+
+/** The demo's dedicated worker, started on first use: resolves once its package is loaded. */
+function startWorker() {
+  if (state.worker) return state.worker.ready;
+  const instance = new Worker(new URL("./token-worker.js", import.meta.url), { type: "module", name: "vendor-auth demo" });
+  const worker = { instance, pending: new Map(), seq: 0 };
+  const fail = (e) => {
+    for (const { reject } of worker.pending.values()) reject(e);
+    worker.pending.clear();
+    if (state.worker === worker) stopWorker();
+  };
+  worker.ready = new Promise((resolve, reject) => {
+    const abort = (error) => {
+      clearTimeout(timer);
+      reject(error);
+      fail(error);
+    };
+    const timer = setTimeout(() => abort(new Error(`The worker did not start within ${WORKER_START_MS / 1000} s.`)), WORKER_START_MS);
+    instance.addEventListener("message", ({ data }) => {
+      if (data?.type === "ready") {
+        clearTimeout(timer);
+        resolve(worker);
+      } else if (data?.type === "event") {
+        if (data.event === "token") {
+          const when = data.expiresAt == null ? "never expires" : `expires ${dateTime(data.expiresAt)}`;
+          log("worker", data.fromCache ? `The worker's token came from the store; ${when}.` : `The worker logged in itself: a new token from ${vendor().label}; ${when}.`);
+        } else if (data.event === "storage-fallback") {
+          log("storage", `The worker's store failed; it keeps tokens in memory. ${data.reason}`);
+        }
+      } else if (worker.pending.has(data?.id)) {
+        const { resolve: answer, reject: refuse } = worker.pending.get(data.id);
+        worker.pending.delete(data.id);
+        if (data.ok) answer(data);
+        else refuse(Object.assign(new Error(data.error.message), data.error));
+      }
+    });
+    instance.addEventListener("error", (e) => {
+      e.preventDefault();
+      abort(new Error(`The worker failed: ${e.message || "its script did not load"}.`));
+    });
+  });
+  worker.ready.catch(() => {});
+  state.worker = worker;
+  $("btn-worker-stop").hidden = false;
+  return worker.ready;
+}
+
+function stopWorker() {
+  if (!state.worker) return;
+  state.worker.instance.terminate();
+  for (const { reject } of state.worker.pending.values()) reject(new Error("The worker was stopped."));
+  state.worker = null;
+  $("btn-worker-stop").hidden = true;
+}
+
+/** The worker's client options: the page's setup with a store the worker has. */
+function workerOptions() {
+  return { ...clientOptions(), store: WORKER_STORES[$("store").value].store };
+}
+
+async function askWorker() {
+  const options = workerOptions();
+  const started = !state.worker;
+  log("action", `Ask a worker for the token (its store: ${options.store}).`);
+  await act("Asking the worker", async () => {
+    const worker = await startWorker();
+    if (started) log("worker", "Dedicated worker started (token-worker.js, a module worker).");
+    const id = ++worker.seq;
+    let answer;
+    try {
+      answer = await new Promise((resolve, reject) => {
+        worker.pending.set(id, { resolve, reject });
+        worker.instance.postMessage({ id, options });
+      });
+    } catch (e) {
+      if (e.code !== "MFA_REQUIRED") throw e;
+      // The page's MFA form would complete the page's login, not the worker's.
+      outcome("info", "The worker's login asks for a one-time code, and a worker has no one to ask. Get the token in this page with IndexedDB first: the worker then reads it from the store.", e.code);
+      return;
+    }
+    await showWorkerAnswer(answer);
+    const logins = answer.fromCache ? "no login" : "it logged in itself";
+    outcome("ok", `The worker answered a token ${answer.fromCache ? "from the cache" : "from the network"} (${logins}; store ${answer.store}).`);
+  });
+}
+
+/** What the worker answered: masked token, its source, and whether it is the page's token. */
+async function showWorkerAnswer(answer) {
+  $("worker-body").hidden = !answer;
+  $("worker-empty").hidden = !!answer;
+  const same = $("worker-same");
+  if (!answer) {
+    same.dataset.same = "";
+    return;
+  }
+  $("worker-token").textContent = answer.masked;
+  const source = answer.fromCache ? "cache" : "network";
+  $("worker-source").textContent = `from ${source}`;
+  $("worker-source").dataset.source = source;
+  $("worker-store").textContent = `worker store: ${answer.store}`;
+  $("worker-fingerprint").textContent = `sha-256 ${answer.fingerprint}`;
+  const pageToken = state.token?.info.token;
+  if (!pageToken) {
+    same.dataset.same = "";
+    same.textContent = "This page has no token to compare with yet: Get token here too.";
+    return;
+  }
+  const mine = state.token.fingerprint ?? (await fingerprint(pageToken));
+  const equal = mine === answer.fingerprint;
+  same.dataset.same = String(equal);
+  same.textContent = equal
+    ? "The same token as this page's (same fingerprint)."
+    : "Another token than this page's: the worker has a login of its own.";
 }
 
 // --- the response panel -------------------------------------------------------------------
@@ -1215,6 +1346,12 @@ function wire() {
   $("btn-clear").addEventListener("click", clearCache);
   $("api-form").addEventListener("submit", callApi);
   $("btn-api-many").addEventListener("click", callApiMany);
+  $("btn-worker").addEventListener("click", askWorker);
+  $("btn-worker-stop").addEventListener("click", () => {
+    stopWorker();
+    showWorkerAnswer(null);
+    log("action", "Worker stopped: its memory went with it; the next ask starts a new one.");
+  });
   $("mfa").addEventListener("submit", completeMfa);
   $("btn-reveal").addEventListener("click", () => {
     if (!state.token) return;

@@ -1,10 +1,21 @@
-// Small pure helpers: masking, JWT decoding, durations, a DOM builder.
+// Small pure helpers: masking, fingerprints, JWT decoding, durations, a DOM
+// builder. The demo's worker (token-worker.js) imports it too: nothing here
+// touches the DOM until called.
 
 /** Shows enough of a token to recognise it, never the whole secret. */
 export function mask(token) {
   if (typeof token !== "string") return "";
   if (token.length <= 12) return "•".repeat(token.length);
   return `${token.slice(0, 6)}…${token.slice(-4)}`;
+}
+
+/**
+ * A short digest of a token (the first 8 hex digits of its SHA-256), so two
+ * contexts can tell whether they hold the same token without showing it.
+ */
+export async function fingerprint(token) {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(token));
+  return [...new Uint8Array(digest, 0, 4)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 function base64UrlDecode(part) {

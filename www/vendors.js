@@ -158,4 +158,29 @@ export const STORES = {
   memory: "Shared by every client of this page; gone on reload.",
   localStorage: "Shared by every tab of this origin: one login serves them all.",
   sessionStorage: "This tab only; survives a reload.",
+  indexedDB: "Shared by every tab and worker of this origin (dedicated, shared and service workers too): one login serves them all; survives a reload.",
+};
+
+/**
+ * The store the demo's worker uses for each store of the page, and why. A
+ * worker has no localStorage or sessionStorage (the library refuses them
+ * there with INVALID_OPTIONS), so it keeps its tokens in memory then.
+ */
+export const WORKER_STORES = {
+  memory: {
+    store: "memory",
+    hint: "The worker's memory is its own, not this page's: it logs in itself. Pick IndexedDB to share one login.",
+  },
+  localStorage: {
+    store: "memory",
+    hint: "A worker has no localStorage: it keeps its tokens in its own memory, so it logs in itself. Pick IndexedDB to share one login with the page.",
+  },
+  sessionStorage: {
+    store: "memory",
+    hint: "A worker has no sessionStorage: it keeps its tokens in its own memory, so it logs in itself. Pick IndexedDB to share one login with the page.",
+  },
+  indexedDB: {
+    store: "indexedDB",
+    hint: "The worker uses this page's IndexedDB: a token the page obtained is served to it from the store, with no second login.",
+  },
 };

@@ -1,4 +1,5 @@
 // The demo page's flows beyond one token: two tabs sharing localStorage, a
+// dedicated worker sharing the page's IndexedDB (or logging in itself), a
 // renewal at expiry through the simulator's clock control, emnify MFA and
 // application tokens, VoIPBIN access keys, RunBuggy's session-JWT exchange,
 // fault injection, the real-hosts option, and keyboard use.
@@ -81,6 +82,101 @@ test("two tabs sharing localStorage, clicking at the same time: one login", asyn
     assert.equal(await harness.count("emnify", "POST /api/v1/authenticate"), 1);
   } finally {
     await context.close();
+  }
+});
+
+/** What the worker panel shows. */
+async function workerPanel(page) {
+  return page.evaluate(() => ({
+    visible: !document.getElementById("worker-body").hidden,
+    value: document.getElementById("worker-token").textContent,
+    source: document.getElementById("worker-source").textContent,
+    store: document.getElementById("worker-store").textContent,
+    fingerprint: document.getElementById("worker-fingerprint").textContent,
+    same: document.getElementById("worker-same").dataset.same,
+  }));
+}
+
+/** The page's token fingerprint, once computed (it is asynchronous). */
+const pageFingerprint = (page) => page.waitForFunction(() => document.getElementById("token-fingerprint").textContent);
+
+test("IndexedDB: a dedicated worker is served the page's token from the store, no second login", async () => {
+  const page = await openDemo(harness, { query: "?vendor=voipbin" });
+  try {
+    await page.selectOption("#store", "indexedDB");
+    await page.waitForFunction(() => new URLSearchParams(location.search).get("store") === "indexedDB");
+    assert.match(await page.textContent("#store-hint"), /every tab and worker of this origin/);
+    assert.match(await page.textContent("#worker-hint"), /uses this page's IndexedDB/);
+    assert.match(await page.textContent("#code"), /store: "indexedDB"/);
+
+    await ok(page, "#btn-token");
+    const token = await tokenPanel(page);
+    assert.equal(token.source, "from network");
+    assert.match(token.value, MASKED);
+    assert.equal(token.meta.cached, "indexedDB · database vendor-auth, object store entries");
+    assert.equal(await harness.count("voipbin", "POST /auth/login"), 1);
+
+    const asked = await ok(page, "#btn-worker");
+    assert.match(asked.text, /from the cache \(no login; store indexedDB\)/);
+    const worker = await workerPanel(page);
+    assert.equal(worker.source, "from cache", "the worker read the page's token from IndexedDB");
+    assert.equal(worker.store, "worker store: indexedDB");
+    assert.match(worker.value, MASKED, "the worker's answer is masked");
+    assert.equal(worker.value, token.value, "the same token, masked alike");
+    assert.equal(worker.fingerprint, await pageFingerprint(page), "the same token: equal SHA-256 fingerprints");
+    assert.equal(worker.same, "true");
+    assert.equal(await harness.count("voipbin", "POST /auth/login"), 1, "no second login for the worker");
+    assert.equal((await pageCounts(page)).logins, 1, "the page's login counter shows one login");
+
+    // A new worker (a new realm, its memory gone) still reads the store.
+    await page.click("#btn-worker-stop");
+    assert.ok(!(await page.isVisible("#worker-body")));
+    await ok(page, "#btn-worker");
+    assert.equal((await workerPanel(page)).source, "from cache");
+    assert.equal((await workerPanel(page)).same, "true");
+    assert.equal(await harness.count("voipbin", "POST /auth/login"), 1);
+
+    const log = await eventLog(page);
+    assert.equal(log.filter((e) => e.type === "worker" && /came from the store/.test(e.text)).length, 2, JSON.stringify(log));
+    assert.deepEqual(await page.pageErrors(), []);
+  } finally {
+    await closePage(page);
+  }
+});
+
+test("memory: the worker has a memory of its own and logs in itself", async () => {
+  const page = await openDemo(harness, { query: "?vendor=voipbin&store=memory" });
+  try {
+    assert.match(await page.textContent("#worker-hint"), /its own, not this page's: it logs in itself/);
+    await ok(page, "#btn-token");
+    const token = await tokenPanel(page);
+    assert.equal(await harness.count("voipbin", "POST /auth/login"), 1);
+
+    const asked = await ok(page, "#btn-worker");
+    assert.match(asked.text, /from the network \(it logged in itself; store memory\)/);
+    const worker = await workerPanel(page);
+    assert.equal(worker.source, "from network");
+    assert.equal(worker.store, "worker store: memory");
+    assert.match(worker.value, MASKED);
+    assert.notEqual(worker.fingerprint, await pageFingerprint(page), "another token");
+    assert.equal(worker.same, "false");
+    assert.equal(await harness.count("voipbin", "POST /auth/login"), 2, "the worker's own login");
+    assert.equal((await pageCounts(page)).logins, 2);
+
+    // Its memory serves it the next time.
+    await ok(page, "#btn-worker");
+    assert.equal((await workerPanel(page)).source, "from cache");
+    assert.equal((await workerPanel(page)).fingerprint, worker.fingerprint);
+    assert.equal(await harness.count("voipbin", "POST /auth/login"), 2);
+    assert.equal((await tokenPanel(page)).value, token.value, "the page keeps its own token");
+
+    // localStorage does not exist in a worker: the panel says what it uses.
+    await page.selectOption("#store", "localStorage");
+    assert.match(await page.textContent("#worker-hint"), /A worker has no localStorage: it keeps its tokens in its own memory/);
+    assert.ok(!(await page.isVisible("#worker-body")), "the answer belonged to the previous setup");
+    assert.deepEqual(await page.pageErrors(), []);
+  } finally {
+    await closePage(page);
   }
 });
 
