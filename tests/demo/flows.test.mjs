@@ -13,6 +13,7 @@ import {
   pickKind,
   act,
   tokenPanel,
+  workerPanel,
   eventLog,
   pageCounts,
   withText,
@@ -84,18 +85,6 @@ test("two tabs sharing localStorage, clicking at the same time: one login", asyn
     await context.close();
   }
 });
-
-/** What the worker panel shows. */
-async function workerPanel(page) {
-  return page.evaluate(() => ({
-    visible: !document.getElementById("worker-body").hidden,
-    value: document.getElementById("worker-token").textContent,
-    source: document.getElementById("worker-source").textContent,
-    store: document.getElementById("worker-store").textContent,
-    fingerprint: document.getElementById("worker-fingerprint").textContent,
-    same: document.getElementById("worker-same").dataset.same,
-  }));
-}
 
 /** The page's token fingerprint, once computed (it is asynchronous). */
 const pageFingerprint = (page) => page.waitForFunction(() => document.getElementById("token-fingerprint").textContent);

@@ -137,6 +137,21 @@ export async function tokenPanel(page) {
   }));
 }
 
+/** What the worker panel shows (`same`: "true"/"false" against the page's token, "" with none). */
+export async function workerPanel(page) {
+  return page.evaluate(() => {
+    const text = (id) => document.getElementById(id).textContent;
+    return {
+      visible: !document.getElementById("worker-body").hidden,
+      value: text("worker-token"),
+      source: text("worker-source"),
+      store: text("worker-store"),
+      fingerprint: text("worker-fingerprint"),
+      same: document.getElementById("worker-same").dataset.same,
+    };
+  });
+}
+
 /** The event log, oldest first: [{ type, code, text }]. */
 export async function eventLog(page) {
   return page.evaluate(() =>
