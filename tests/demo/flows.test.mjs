@@ -133,6 +133,35 @@ test("IndexedDB: a dedicated worker is served the page's token from the store, n
   }
 });
 
+test("IndexedDB: Clear cache in the page reaches the worker, whose new token then serves the page", async () => {
+  const page = await openDemo(harness, { query: "?vendor=zumrails&store=indexedDB" });
+  const logins = () => harness.count("zumrails", "POST /api/authorize");
+  try {
+    await ok(page, "#btn-token");
+    await ok(page, "#btn-worker");
+    assert.equal((await workerPanel(page)).same, "true");
+    assert.equal(await logins(), 1);
+
+    // The worker holds the token in its memory too; the page's clear() tells
+    // it (BroadcastChannel), so it does not serve its copy of a cleared token.
+    await ok(page, "#btn-clear");
+    await ok(page, "#btn-worker");
+    const worker = await workerPanel(page);
+    assert.equal(worker.source, "from network", "the worker logged in again");
+    assert.equal(await logins(), 2);
+
+    // The page reads the worker's token from the store: no third login.
+    await ok(page, "#btn-token");
+    assert.equal((await tokenPanel(page)).source, "from cache");
+    assert.equal(await pageFingerprint(page), worker.fingerprint);
+    assert.equal(await logins(), 2);
+    assert.equal((await pageCounts(page)).logins, 2);
+    assert.deepEqual(await page.pageErrors(), []);
+  } finally {
+    await closePage(page);
+  }
+});
+
 test("memory: the worker has a memory of its own and logs in itself", async () => {
   const page = await openDemo(harness, { query: "?vendor=voipbin&store=memory" });
   try {
