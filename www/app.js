@@ -299,10 +299,17 @@ function client() {
   if (state.client && key === state.clientKey) return state.client;
   for (const off of state.unsubscribe) off();
   state.unsubscribe = [];
-  const created = new AuthClient(options); // throws INVALID_OPTIONS
   // Another setup (vendor, root, credentials, store…): what the panels show
-  // belonged to the previous client.
-  if (state.client) resetPanels();
+  // belonged to the previous client. It goes now, not when collected: one
+  // principal keeps to one origin-wide store per realm, so a localStorage
+  // client still alive would refuse its IndexedDB successor.
+  if (state.client) {
+    resetPanels();
+    state.client.free();
+    state.client = null;
+    state.clientKey = "";
+  }
+  const created = new AuthClient(options); // throws INVALID_OPTIONS
   const gen = ++state.clientGen;
   const mine = (fn) => (payload) => gen === state.clientGen && fn(payload);
   state.unsubscribe.push(

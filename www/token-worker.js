@@ -20,8 +20,11 @@ let current = null; // { key, client, off: [unsubscribe] }
 function clientFor(options) {
   const key = JSON.stringify(options);
   if (current?.key === key) return current.client;
-  for (const off of current?.off ?? []) off();
-  current = null;
+  if (current) {
+    for (const off of current.off) off();
+    current.client.free();
+    current = null;
+  }
   const client = new AuthClient(options); // throws INVALID_OPTIONS
   const off = [
     client.on("token", (e) => postMessage({ type: "event", event: "token", fromCache: e.fromCache, expiresAt: e.expiresAt })),

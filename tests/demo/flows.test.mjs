@@ -162,6 +162,24 @@ test("IndexedDB: Clear cache in the page reaches the worker, whose new token the
   }
 });
 
+test("switching the store from localStorage to IndexedDB: the page frees its client, the next one is accepted", async () => {
+  const page = await openDemo(harness, { query: "?vendor=voipbin&store=localStorage" });
+  try {
+    await ok(page, "#btn-token");
+    // One principal keeps to one origin-wide store per realm: a localStorage
+    // client still alive would refuse its IndexedDB successor (INVALID_OPTIONS).
+    await page.selectOption("#store", "indexedDB");
+    await ok(page, "#btn-token");
+    assert.equal((await tokenPanel(page)).meta.cached, "indexedDB · database vendor-auth, object store entries");
+    await page.selectOption("#store", "localStorage");
+    await ok(page, "#btn-token");
+    assert.match((await tokenPanel(page)).meta.cached, /^localStorage · vendor-auth:v1:voipbin:/);
+    assert.deepEqual(await page.pageErrors(), []);
+  } finally {
+    await closePage(page);
+  }
+});
+
 test("memory: the worker has a memory of its own and logs in itself", async () => {
   const page = await openDemo(harness, { query: "?vendor=voipbin&store=memory" });
   try {
