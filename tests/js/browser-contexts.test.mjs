@@ -5,33 +5,18 @@
 // the others (the package's BroadcastChannel, the store the source of truth);
 // IndexedDB missing, full or blocked falls back to memory with the event and
 // no hang; and a principal keeps to one origin-wide store per page.
-import { describe, test, before, after, beforeEach } from "node:test";
+import { describe, test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { join } from "node:path";
-import { simulator, fault, CREDENTIALS } from "./helpers.mjs";
-import { serveStatic, ROOT } from "../consumers/helpers.mjs";
+import { fault } from "./helpers.mjs";
 import { engines, launch } from "../browser/driver.mjs";
+import { fixtureSite } from "../browser/fixtures.mjs";
 
 const CONCURRENT = 50;
 const KINDS = ["dedicated", "shared", "service"];
 
-let sim;
-let site;
-before(async () => {
-  sim = await simulator();
-  site = await serveStatic({ "/": join(ROOT, "tests/js/fixtures"), "/pkg/": join(ROOT, "pkg") });
-});
-after(async () => {
-  await site?.close();
-  await sim?.close();
-});
-beforeEach(() => sim.reset());
-
-const pageUrl = (extra = "") =>
-  `${site.url.replace(/\/$/, "")}/contexts.html?sim=${encodeURIComponent(sim.url)}` +
-  `&user=${CREDENTIALS.voipbin.username}&password=${CREDENTIALS.voipbin.password}${extra}`;
-
-const logins = () => sim.count("voipbin", "POST /auth/login");
+const site = fixtureSite();
+const pageUrl = (extra) => site.url("contexts.html", extra);
+const logins = () => site.logins();
 
 /** Opens the fixture in a context of its own (fresh storage). */
 async function open(browser, extra) {
@@ -82,7 +67,7 @@ for (const engine of engines()) {
         // the same moment; logins answered 500 ms late, so that each asks
         // while the first login is under way.
         await page.evaluate((kinds) => Promise.all([window.pageOp("warm"), ...kinds.map((k) => window.workerOp(k, "warm"))]), KINDS);
-        await fault(sim, { vendor: "voipbin", path: "/auth/login", delayMs: 500, count: 4 });
+        await fault(site.sim, { vendor: "voipbin", path: "/auth/login", delayMs: 500, count: 4 });
         const all = await page.evaluate(
           ([kinds, n]) => Promise.all([window.pageOp("tokens", n), ...kinds.map((k) => window.workerOp(k, "tokens", n))]),
           [KINDS, CONCURRENT],

@@ -3,14 +3,12 @@
 // for all of them, with Web Locks and without (the lease in the store, under
 // CPU load, 20 rounds each for 4 and 8 tabs), and a store that throws like a
 // private window still yields tokens.
-import { describe, test, before, after, beforeEach } from "node:test";
+import { describe, test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { availableParallelism } from "node:os";
-import { join } from "node:path";
-import { simulator, CREDENTIALS } from "./helpers.mjs";
-import { serveStatic, ROOT } from "../consumers/helpers.mjs";
 import { engines, launch } from "../browser/driver.mjs";
+import { fixtureSite } from "../browser/fixtures.mjs";
 
 const ROUNDS = Number(process.env.TABS_ROUNDS ?? 20);
 // Every other round the tabs start up to 30 ms apart rather than at once:
@@ -18,23 +16,9 @@ const ROUNDS = Number(process.env.TABS_ROUNDS ?? 20);
 // claim. trace=1 records each tab's storage calls, printed if a round fails.
 const noLocks = (round) => `&nolocks=1&trace=1${round % 2 ? "&jitter=30" : ""}`;
 
-let sim;
-let site;
-before(async () => {
-  sim = await simulator();
-  site = await serveStatic({ "/": join(ROOT, "tests/js/fixtures"), "/pkg/": join(ROOT, "pkg") });
-});
-after(async () => {
-  await site?.close();
-  await sim?.close();
-});
-beforeEach(() => sim.reset());
-
-const pageUrl = (extra = "") =>
-  `${site.url.replace(/\/$/, "")}/tabs.html?sim=${encodeURIComponent(sim.url)}` +
-  `&user=${CREDENTIALS.voipbin.username}&password=${CREDENTIALS.voipbin.password}${extra}`;
-
-const logins = () => sim.count("voipbin", "POST /auth/login");
+const site = fixtureSite();
+const pageUrl = (extra) => site.url("tabs.html", extra);
+const logins = () => site.logins();
 
 async function load(pages, extra) {
   for (const page of pages) await page.goto(pageUrl(extra));
@@ -113,7 +97,7 @@ for (const engine of engines()) {
                 // starts from an empty one), as every tab sees, in new
                 // realms. The delay the library measured (`:lag`) stays, as
                 // it does in a browser in use.
-                await sim.reset();
+                await site.sim.reset();
                 await pages[0].evaluate(() => {
                   for (const key of Object.keys(localStorage)) if (!key.endsWith(":lag")) localStorage.removeItem(key);
                 });
