@@ -2,6 +2,7 @@
 
 use crate::core::vendors::Vendor;
 use core::fmt;
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
 /// The stable codes an `AuthError` carries in `.code`. Branch on these, not
 /// on messages: messages are for people and may be reworded.
@@ -199,33 +200,26 @@ fn redact(text: &str, secret: &str, ignore_case: bool) -> String {
     out
 }
 
-/// `encodeURIComponent(text)`, or the form encoding (`+` for spaces).
+/// What `encodeURIComponent` leaves as it is: letters, digits and
+/// `-_.!~*'()`.
+const URI_COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'!')
+    .remove(b'~')
+    .remove(b'*')
+    .remove(b'\'')
+    .remove(b'(')
+    .remove(b')');
+
+/// `encodeURIComponent(text)`, or the same with `+` for spaces (as a form
+/// body writes them). The crate yields each encoded byte as its own `%XX`
+/// piece, so a space is exactly the piece `%20`.
 fn percent_encoded(text: &str, form: bool) -> String {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    let mut out = String::with_capacity(text.len());
-    for byte in text.bytes() {
-        match byte {
-            b'A'..=b'Z'
-            | b'a'..=b'z'
-            | b'0'..=b'9'
-            | b'-'
-            | b'_'
-            | b'.'
-            | b'!'
-            | b'~'
-            | b'*'
-            | b'\''
-            | b'('
-            | b')' => out.push(char::from(byte)),
-            b' ' if form => out.push('+'),
-            _ => {
-                out.push('%');
-                out.push(char::from(HEX[usize::from(byte >> 4)]));
-                out.push(char::from(HEX[usize::from(byte & 0xf)]));
-            }
-        }
-    }
-    out
+    utf8_percent_encode(text, URI_COMPONENT)
+        .map(|piece| if form && piece == "%20" { "+" } else { piece })
+        .collect()
 }
 
 /// `text` as it appears inside a JSON string (`"`, `\`, `/` and control

@@ -7,6 +7,7 @@ use crate::core::secret::Secret;
 use core::fmt;
 use core::future::Future;
 use core::pin::Pin;
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
 /// A boxed future that need not be `Send`: JS values live on one thread.
 pub type LocalFuture<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
@@ -160,17 +161,17 @@ pub fn with_query(url: &str, name: &str, value: &str) -> String {
     )
 }
 
+/// What RFC 3986 leaves unencoded in a query value: letters, digits and
+/// `-._~` (its "unreserved" characters).
+const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
 /// Percent-encodes everything but RFC 3986's unreserved characters.
 pub fn percent_encode(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for byte in value.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
-            out.push(char::from(byte));
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
+    utf8_percent_encode(value, UNRESERVED).collect()
 }
 
 /// Whether `value` may be sent as an HTTP header value: visible ASCII and

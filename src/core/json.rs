@@ -163,26 +163,10 @@ fn scale(mut value: f64, mut e: i64) -> f64 {
     }
 }
 
-/// Decimal text of an integer. Written out by hand so that the library needs
-/// none of `core::fmt`'s integer formatting for the numbers it writes.
+/// Decimal text of an integer, by itoa rather than `core::fmt`'s integer
+/// formatting.
 pub fn int_text(value: i64) -> String {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    let mut rest = value.unsigned_abs();
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (rest % 10) as u8;
-        rest /= 10;
-        if rest == 0 {
-            break;
-        }
-    }
-    let mut text = String::with_capacity(21);
-    if value < 0 {
-        text.push('-');
-    }
-    digits[at..].iter().for_each(|d| text.push(*d as char));
-    text
+    itoa::Buffer::new().format(value).to_owned()
 }
 
 macro_rules! from_int {
