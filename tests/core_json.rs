@@ -15,6 +15,9 @@
 //!
 //! Lone surrogates (`"\ud800"`, `"\udc00"`) are refused by both.
 
+mod common;
+
+use common::Rng;
 use serde_json::Value as Serde;
 use vendor_auth::core::json::{
     int_text, object, parse, parse_bytes, Map, Number, Value, MAX_DEPTH,
@@ -662,13 +665,8 @@ fn number_as_f64_reads_every_number() {
 /// Deterministic decimal texts: `digits` significant digits (no leading
 /// zero) and an exponent from `exponents`.
 fn sampled_decimals(count: usize, max_digits: u64, exponents: std::ops::Range<i64>) -> Vec<String> {
-    let mut state = 0x9e37_79b9_7f4a_7c15u64;
-    let mut next = move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state
-    };
+    let mut rng = Rng::new(0x9e37_79b9_7f4a_7c15);
+    let mut next = move || rng.next();
     let span = (exponents.end - exponents.start) as u64;
     (0..count)
         .map(|_| {
@@ -914,4 +912,301 @@ fn encode_is_compact_and_keeps_member_order() {
         parse(text).unwrap().encode(),
         r#"{"z":[1,{"y":null}],"a":"é/"}"#
     );
+}
+
+// --- generated corpus ------------------------------------------------------
+
+/// Characters the generated strings are made of: every kind `core::json`
+/// treats differently (quote, backslash, slash, control characters, DEL,
+/// two- three- and four-byte UTF-8, the line separators JavaScript once
+/// refused, the BOM, the last scalar values around the surrogate range).
+const STRING_CHARS: &[char] = &[
+    'a',
+    'Z',
+    '0',
+    ' ',
+    '"',
+    '\\',
+    '/',
+    '\u{0}',
+    '\u{1f}',
+    '\u{7f}',
+    '\n',
+    '\r',
+    '\t',
+    '\u{8}',
+    '\u{c}',
+    'é',
+    'ü',
+    '€',
+    '\u{2028}',
+    '\u{feff}',
+    '\u{fffd}',
+    '😀',
+    '\u{10ffff}',
+    '\u{d7ff}',
+    '\u{e000}',
+];
+
+/// A JSON number text: optional sign, a zero or 1–20 digits, an optional
+/// fraction and exponent (1 or 2 digits: always within the f64 range, whose
+/// edge the hand-written corpus covers).
+fn generated_number(rng: &mut Rng) -> String {
+    let mut text = String::new();
+    if rng.one_in(3) {
+        text.push('-');
+    }
+    let digits = |rng: &mut Rng, n: u64| -> String {
+        (0..n)
+            .map(|_| char::from(b'0' + rng.below(10) as u8))
+            .collect()
+    };
+    if rng.one_in(4) {
+        text.push('0');
+    } else {
+        text.push(char::from(b'1' + rng.below(9) as u8));
+        let more = rng.below(20);
+        text.push_str(&digits(rng, more));
+    }
+    if rng.one_in(2) {
+        text.push('.');
+        let n = 1 + rng.below(18);
+        text.push_str(&digits(rng, n));
+    }
+    if rng.one_in(3) {
+        text.push(rng.pick(&['e', 'E']));
+        text.push_str(rng.pick(&["", "+", "-"]));
+        let n = 1 + rng.below(2);
+        text.push_str(&digits(rng, n));
+    }
+    text
+}
+
+fn generated_string(rng: &mut Rng) -> String {
+    let len = rng.below(12);
+    (0..len).map(|_| rng.pick(STRING_CHARS)).collect()
+}
+
+/// `s` as a JSON string written every way RFC 8259 allows: each character
+/// raw where it may be, or as its short escape, or as `\uXXXX` (either hex
+/// case, a surrogate pair beyond the BMP).
+fn written_string(rng: &mut Rng, s: &str, out: &mut String) {
+    out.push('"');
+    for c in s.chars() {
+        let short = match c {
+            '"' => Some("\\\""),
+            '\\' => Some("\\\\"),
+            '/' => Some("\\/"),
+            '\u{8}' => Some("\\b"),
+            '\u{c}' => Some("\\f"),
+            '\n' => Some("\\n"),
+            '\r' => Some("\\r"),
+            '\t' => Some("\\t"),
+            _ => None,
+        };
+        let must_escape = matches!(c, '"' | '\\') || (c as u32) < 0x20;
+        match rng.below(3) {
+            0 if !must_escape => out.push(c),
+            1 if short.is_some() => out.push_str(short.unwrap_or_default()),
+            _ => {
+                let mut units = [0u16; 2];
+                for unit in c.encode_utf16(&mut units) {
+                    let hex = format!("\\u{unit:04x}");
+                    out.push_str(&if rng.one_in(2) {
+                        hex.to_uppercase().replace("\\U", "\\u")
+                    } else {
+                        hex
+                    });
+                }
+            }
+        }
+    }
+    out.push('"');
+}
+
+fn space(rng: &mut Rng, out: &mut String) {
+    for _ in 0..rng.below(3) {
+        out.push(rng.pick(&[' ', '\t', '\n', '\r']));
+    }
+}
+
+/// A valid JSON text, nested up to `depth` more levels, with whitespace
+/// between tokens, every string writing and, when `repeat_names`, repeated
+/// member names (a mutation can make a number beyond the f64 range, which
+/// `agree` recognises only where no repeated name hides it).
+fn generated_text(rng: &mut Rng, depth: u32, repeat_names: bool, out: &mut String) {
+    space(rng, out);
+    let kind = if depth == 0 {
+        rng.below(4)
+    } else {
+        rng.below(6)
+    };
+    match kind {
+        0 => out.push_str(rng.pick(&["null", "true", "false"])),
+        1 => out.push_str(&generated_number(rng)),
+        2 | 3 => {
+            let s = generated_string(rng);
+            written_string(rng, &s, out);
+        }
+        4 => {
+            out.push('[');
+            for i in 0..rng.below(5) {
+                if i > 0 {
+                    out.push(',');
+                }
+                generated_text(rng, depth - 1, repeat_names, out);
+            }
+            space(rng, out);
+            out.push(']');
+        }
+        _ => {
+            out.push('{');
+            let mut names: Vec<String> = Vec::new();
+            for i in 0..rng.below(5) {
+                if i > 0 {
+                    out.push(',');
+                }
+                space(rng, out);
+                let name = match names.last() {
+                    Some(last) if repeat_names && rng.one_in(4) => last.clone(),
+                    _ => generated_string(rng),
+                };
+                written_string(rng, &name, out);
+                names.push(name);
+                space(rng, out);
+                out.push(':');
+                generated_text(rng, depth - 1, repeat_names, out);
+            }
+            space(rng, out);
+            out.push('}');
+        }
+    }
+    space(rng, out);
+}
+
+fn generated_texts(seed: u64, count: usize, repeat_names: bool) -> Vec<String> {
+    let mut rng = Rng::new(seed);
+    (0..count)
+        .map(|_| {
+            let mut text = String::new();
+            let depth = rng.below(5) as u32;
+            generated_text(&mut rng, depth, repeat_names, &mut text);
+            text
+        })
+        .collect()
+}
+
+#[test]
+fn generated_texts_are_read_as_serde_json_reads_them() {
+    let texts = generated_texts(0x5eed_0001, 4000, true);
+    for text in &texts {
+        assert!(agree(text), "a generated valid text was refused: {text:?}");
+    }
+    // The corpus really holds what it is for.
+    let all = texts.concat();
+    for part in [
+        "\\u",
+        "\\ud83d\\ude00",
+        "\\/",
+        "\\b",
+        "e+",
+        "E-",
+        "\u{2028}",
+        "😀",
+        "{",
+        "[",
+    ] {
+        assert!(
+            all.to_lowercase().contains(&part.to_lowercase()),
+            "no {part:?} in the corpus"
+        );
+    }
+}
+
+#[test]
+fn mutated_generated_texts_are_refused_exactly_when_serde_json_refuses_them() {
+    // Each text with one character deleted, inserted or replaced: the two
+    // readers must agree on every one (up to the documented differences).
+    const INSERTS: &[char] = &[
+        '{', '}', '[', ']', ',', ':', '"', '\\', '0', '9', '-', '+', '.', 'e', 'u', 'n', ' ',
+        '\u{1}', 'é',
+    ];
+    let mut rng = Rng::new(0x5eed_0002);
+    let (mut accepted, mut refused) = (0, 0);
+    for text in generated_texts(0x5eed_0003, 3000, false) {
+        let mut chars: Vec<char> = text.chars().collect();
+        if chars.is_empty() {
+            continue;
+        }
+        let at = rng.below(chars.len() as u64) as usize;
+        match rng.below(3) {
+            0 => {
+                chars.remove(at);
+            }
+            1 => chars.insert(at, rng.pick(INSERTS)),
+            _ => chars[at] = rng.pick(INSERTS),
+        }
+        let mutated: String = chars.into_iter().collect();
+        if agree(&mutated) {
+            accepted += 1;
+        } else {
+            refused += 1;
+        }
+    }
+    assert!(
+        accepted > 300 && refused > 300,
+        "{accepted} accepted, {refused} refused"
+    );
+}
+
+/// A value built in Rust and the same value as serde_json builds it.
+fn generated_value(rng: &mut Rng, depth: u32) -> (Value, Serde) {
+    match if depth == 0 {
+        rng.below(3)
+    } else {
+        rng.below(5)
+    } {
+        0 => match rng.below(3) {
+            0 => (Value::Null, Serde::Null),
+            n => (Value::Bool(n == 1), Serde::Bool(n == 1)),
+        },
+        1 => loop {
+            let text = generated_number(rng);
+            if let Ok(theirs) = serde(&text) {
+                break (Value::Number(number(&text)), theirs);
+            }
+        },
+        2 => {
+            let s = generated_string(rng);
+            (Value::String(s.clone()), Serde::String(s))
+        }
+        3 => {
+            let (ours, theirs) = (0..rng.below(5))
+                .map(|_| generated_value(rng, depth - 1))
+                .unzip();
+            (Value::Array(ours), Serde::Array(theirs))
+        }
+        _ => {
+            let (mut ours, mut theirs) = (Map::new(), serde_json::Map::new());
+            for _ in 0..rng.below(5) {
+                let name = generated_string(rng);
+                let (o, t) = generated_value(rng, depth - 1);
+                ours.insert(name.clone(), o);
+                theirs.insert(name, t);
+            }
+            (Value::Object(ours), Serde::Object(theirs))
+        }
+    }
+}
+
+#[test]
+fn generated_values_encode_as_serde_json_reads_them() {
+    let mut rng = Rng::new(0x5eed_0004);
+    for _ in 0..4000 {
+        let depth = rng.below(5) as u32;
+        let (ours, theirs) = generated_value(&mut rng, depth);
+        let encoded = ours.encode();
+        assert_eq!(serde(&encoded).ok(), Some(theirs), "{encoded:?}");
+        assert_eq!(parse(&encoded), Some(ours), "{encoded:?}");
+    }
 }
