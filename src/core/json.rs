@@ -1,9 +1,9 @@
 //! A small JSON reader and writer for the library's own needs: vendor
 //! answers, JWT claims, store entries and option objects.
 //!
-//! Why not `serde_json`: it was 9 % of the wasm's code (with its share of
-//! std's generic code and its error texts, about 35 kB raw), for a job that
-//! needs no derive, no streaming and no float formatting. Numbers keep the
+//! Why not `serde_json`: it costs 32 kB of wasm, 16 kB gzipped (miniserde
+//! 19 kB, tinyjson 40 kB gzipped: the README's "Dependencies and why"), for
+//! a job that needs no derive, no streaming and no float formatting. Numbers keep the
 //! text they were read from, so re-encoding a vendor's `meta` never moves a
 //! float, and nothing here formats a float.
 //!
@@ -81,8 +81,8 @@ impl Number {
 /// A decimal number (`12`, `-1.5`, `+.5`, `3.6e3`) as an `f64`.
 ///
 /// Why not `str::parse::<f64>`: core's correctly rounded parser and its
-/// tables are about 9 kB of wasm, for numbers that are timeouts and dates in
-/// seconds. This is exact (correctly rounded) when the digits fit in 2^53
+/// tables are 17 kB of wasm (15 kB gzipped), for numbers that are timeouts
+/// and dates in seconds. This is exact (correctly rounded) when the digits fit in 2^53
 /// and the exponent is within ±22, which covers every such number. Beyond
 /// that it may be a few units off in the last place (a relative error below
 /// 1e-15); numbers under the smallest normal f64 (about 2.2e-308) may read

@@ -1,7 +1,9 @@
 //! The few date formats vendors use: ISO-8601 / RFC 3339 timestamps (VoIPBIN's
 //! `expire`, RunBuggy's `expireAt`, emnify's `expiry_date`) and the HTTP
-//! `Date` header. Small by design: a date crate would cost more bytes than
-//! these three functions.
+//! `Date` header. Small by design: `httpdate` for the header costs 4.6 kB of
+//! gzipped wasm, the `time` crate's ISO-8601 parser 5.3 kB (the README's
+//! "Dependencies and why"); tests/deps_differential.rs checks these
+//! functions against both.
 
 /// Days from 1970-01-01 to the given civil date (proleptic Gregorian).
 fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
