@@ -305,7 +305,7 @@ fn text_find_and_replace_all_agree_with_std() {
     // inside a character would show here.
     const CHARS: &[char] = &['a', 'b', 'ū', '😀'];
     let mut rng = Rng::new(0x7e47_0001);
-    let mut word = |rng: &mut Rng, max: u64| -> String {
+    let word = |rng: &mut Rng, max: u64| -> String {
         let len = rng.below(max + 1);
         (0..len).map(|_| rng.pick(CHARS)).collect()
     };
