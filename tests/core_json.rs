@@ -1134,19 +1134,7 @@ fn mutated_generated_texts_are_refused_exactly_when_serde_json_refuses_them() {
     let mut rng = Rng::new(0x5eed_0002);
     let (mut accepted, mut refused) = (0, 0);
     for text in generated_texts(0x5eed_0003, 3000, false) {
-        let mut chars: Vec<char> = text.chars().collect();
-        if chars.is_empty() {
-            continue;
-        }
-        let at = rng.below(chars.len() as u64) as usize;
-        match rng.below(3) {
-            0 => {
-                chars.remove(at);
-            }
-            1 => chars.insert(at, rng.pick(INSERTS)),
-            _ => chars[at] = rng.pick(INSERTS),
-        }
-        let mutated: String = chars.into_iter().collect();
+        let mutated = rng.mutate(&text, INSERTS);
         if agree(&mutated) {
             accepted += 1;
         } else {

@@ -117,4 +117,22 @@ impl Rng {
     pub fn pick<T: Copy>(&mut self, items: &[T]) -> T {
         items[self.below(items.len() as u64) as usize]
     }
+
+    /// `text` with one character replaced by, or one inserted from,
+    /// `chars`, or one deleted (`text` as it is when empty).
+    pub fn mutate(&mut self, text: &str, chars: &[char]) -> String {
+        let mut out: Vec<char> = text.chars().collect();
+        if out.is_empty() {
+            return String::new();
+        }
+        let at = self.below(out.len() as u64) as usize;
+        match self.below(3) {
+            0 => out[at] = self.pick(chars),
+            1 => {
+                out.remove(at);
+            }
+            _ => out.insert(at, self.pick(chars)),
+        }
+        out.into_iter().collect()
+    }
 }
