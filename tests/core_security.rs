@@ -536,6 +536,13 @@ fn secrets_are_scrubbed_in_every_form_and_when_cut() {
         let scrubbed = scrub(&format!("echo {form} end"), &[password]);
         assert_eq!(scrubbed, "echo [redacted] end", "{form}");
     }
+    // A form body (URLSearchParams, an HTML form) encodes !'()~ too, which
+    // encodeURIComponent leaves as they are.
+    let punctuated = "pa!ss(wo)rd~'x y";
+    for form in ["pa%21ss%28wo%29rd%7E%27x+y", "pa!ss(wo)rd~'x%20y"] {
+        let scrubbed = scrub(&format!("echo {form} end"), &[punctuated]);
+        assert_eq!(scrubbed, "echo [redacted] end", "{form}");
+    }
     // A short common prefix in the middle of a text is left alone.
     assert_eq!(scrub("the pass is wrong", &[password]), "the pass is wrong");
 }

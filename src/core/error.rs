@@ -152,8 +152,9 @@ pub fn scrub(text: &str, secrets: &[&str]) -> String {
         let hex = secret.bytes().all(|b| b.is_ascii_hexdigit());
         let mut forms = vec![secret.to_string()];
         for form in [
-            percent_encoded(secret, false),
-            percent_encoded(secret, true),
+            percent_encoded(secret, URI_COMPONENT, false),
+            percent_encoded(secret, URI_COMPONENT, true),
+            percent_encoded(secret, FORM, true),
             json_escaped(secret),
         ] {
             if !forms.contains(&form) {
@@ -213,12 +214,20 @@ const URI_COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'(')
     .remove(b')');
 
-/// `encodeURIComponent(text)`, or the same with `+` for spaces (as a form
-/// body writes them). The crate yields each encoded byte as its own `%XX`
-/// piece, so a space is exactly the piece `%20`.
-fn percent_encoded(text: &str, form: bool) -> String {
-    utf8_percent_encode(text, URI_COMPONENT)
-        .map(|piece| if form && piece == "%20" { "+" } else { piece })
+/// What `application/x-www-form-urlencoded` (`URLSearchParams`, an HTML
+/// form) leaves as it is: letters, digits and `*-._`; `!'()~` are encoded.
+const FORM: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'*')
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_');
+
+/// `text` percent-encoded but for `keep`, and with `+` for spaces when
+/// `plus` (as a form body writes them). The crate yields each encoded byte
+/// as its own `%XX` piece, so a space is exactly the piece `%20`.
+fn percent_encoded(text: &str, keep: &'static AsciiSet, plus: bool) -> String {
+    utf8_percent_encode(text, keep)
+        .map(|piece| if plus && piece == "%20" { "+" } else { piece })
         .collect()
 }
 
