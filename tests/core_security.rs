@@ -96,10 +96,47 @@ fn the_verifier_is_a_salted_iterated_hash_not_the_secret() {
         "salted per principal"
     );
     assert_ne!(a, verifier("zumrails:digest-a", "hunter3"));
+    // PBKDF2-HMAC-SHA256, 20,000 rounds, 16 bytes: the value Node's
+    // crypto.pbkdf2Sync("hunter2", "vendor-auth:verifier:v1:zumrails:digest-a",
+    // 20000, 16, "sha256") gives, so a host's native PBKDF2 agrees.
+    assert_eq!(
+        compute("zumrails:digest-a", "hunter2"),
+        "a7760f5266316709690992c37435bbed"
+    );
     // Not one fast SHA-256 of salt and secret.
     let fast =
         vendor_auth::core::digest::sha256_hex("vendor-auth:verifier:v1:zumrails:digest-ahunter2");
     assert!(!fast.starts_with(&a));
+}
+
+#[test]
+fn a_native_pbkdf2_of_the_host_is_used_with_the_same_inputs() {
+    use std::cell::RefCell;
+    use vendor_auth::core::verifier::{compute, use_native, ROUNDS};
+    type Calls = Vec<(Vec<u8>, Vec<u8>, u32)>;
+    let seen: Rc<RefCell<Calls>> = Rc::default();
+    let log = seen.clone();
+    use_native(Some(Box::new(move |password, salt, rounds| {
+        log.borrow_mut()
+            .push((password.to_vec(), salt.to_vec(), rounds));
+        let mut out = [0u8; 16];
+        pbkdf2::pbkdf2_hmac::<sha2::Sha256>(password, salt, rounds, &mut out);
+        Some(out)
+    })));
+    let native = compute("zumrails:digest-n", "hunter2");
+    use_native(Some(Box::new(|_, _, _| None)));
+    let declined = compute("zumrails:digest-n", "hunter2");
+    use_native(None);
+    assert_eq!(native, compute("zumrails:digest-n", "hunter2"));
+    assert_eq!(declined, native, "a host that declines: the wasm computes");
+    assert_eq!(
+        *seen.borrow(),
+        vec![(
+            b"hunter2".to_vec(),
+            b"vendor-auth:verifier:v1:zumrails:digest-n".to_vec(),
+            ROUNDS
+        )]
+    );
 }
 
 #[test]

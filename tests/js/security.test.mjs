@@ -470,3 +470,18 @@ test("9. 100,000 clients dropped without free() are freed when collected: the wa
   const { wasmBytes } = JSON.parse(out.trim().split("\n").pop());
   assert.ok(wasmBytes < 16 * 1024 * 1024, `wasm memory grew to ${(wasmBytes / 1048576).toFixed(1)} MiB`);
 });
+
+test("in Node the verifier is Node's own PBKDF2, and equals the formula the wasm computes", async () => {
+  const { pbkdf2Sync } = await import("node:crypto");
+  const store = kvStore();
+  const secret = CREDENTIALS.emnify.applicationToken;
+  const client = new AuthClient({ vendor: "emnify", baseUrl: `${sim.url}/emnify`, credentials: { applicationToken: secret }, store });
+  await client.clear();
+  await client.getToken();
+  const [[, entry]] = store.entries();
+  // tests/core_security.rs pins the wasm's PBKDF2 to pbkdf2Sync's output on a
+  // fixed input; here the entry a Node client wrote carries that value.
+  const expected = pbkdf2Sync(secret, `vendor-auth:verifier:v1:emnify:${entry.principal}`, 20_000, 16, "sha256").toString("hex");
+  assert.equal(entry.verifier, expected);
+  client.free();
+});
