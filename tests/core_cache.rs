@@ -16,16 +16,11 @@ use vendor_auth::core::http::HttpResponse;
 use vendor_auth::core::store::{MemoryStore, TokenStore};
 use vendor_auth::core::testing::BrokenStore;
 
-fn auth_token_reply(rig: &Rig, token: &str) {
-    rig.transport
-        .ok(200, &json!({ "auth_token": token }).to_string());
-}
-
 #[test]
 fn second_call_is_served_from_the_cache_without_a_request() {
     let rig = Rig::new();
     let token = emnify_jwt(4 * 3600);
-    auth_token_reply(&rig, &token);
+    rig.auth_token(&token);
     let client = rig.client(emnify_app_options());
 
     let first = block_on(client.token_info(CacheMode::Default)).unwrap();
@@ -42,8 +37,8 @@ fn second_call_is_served_from_the_cache_without_a_request() {
 #[test]
 fn a_token_is_renewed_once_inside_the_refresh_margin() {
     let rig = Rig::new();
-    auth_token_reply(&rig, &emnify_jwt(3600));
-    auth_token_reply(&rig, &emnify_jwt(2 * 3600));
+    rig.auth_token(emnify_jwt(3600));
+    rig.auth_token(emnify_jwt(2 * 3600));
     let client = rig.client(emnify_app_options());
     block_on(client.token_info(CacheMode::Default)).unwrap();
 
@@ -66,8 +61,8 @@ fn a_token_is_renewed_once_inside_the_refresh_margin() {
 #[test]
 fn the_refresh_margin_option_is_applied() {
     let rig = Rig::new();
-    auth_token_reply(&rig, &emnify_jwt(3600));
-    auth_token_reply(&rig, &emnify_jwt(3600));
+    rig.auth_token(emnify_jwt(3600));
+    rig.auth_token(emnify_jwt(3600));
     let mut options = emnify_app_options();
     options["refreshMarginSeconds"] = json!(600);
     let client = rig.client(options);
@@ -169,7 +164,7 @@ fn skew_falls_back_to_the_jwt_iat_when_no_date_header_is_readable() {
     let token = vendor_auth::core::testing::unsigned_jwt(
         &json!({ "exp": vendor_now / 1000 + 4 * 3600, "iat": vendor_now / 1000 }),
     );
-    auth_token_reply(&rig, &token);
+    rig.auth_token(&token);
     let client = rig.client(emnify_app_options());
     let info = block_on(client.token_info(CacheMode::Default)).unwrap();
     assert_eq!(info.expires_at_ms, Some(NOW + 4 * 3600 * 1000));
@@ -192,7 +187,7 @@ fn corrupt_foreign_and_other_version_entries_are_ignored_and_overwritten() {
         let client = rig.client(emnify_app_options());
         store.put_now(client.cache_key(), garbage.clone());
         let token = emnify_jwt(3600);
-        auth_token_reply(&rig, &token);
+        rig.auth_token(&token);
 
         let info = block_on(client.token_info(CacheMode::Default)).unwrap();
         assert_eq!(info.token.expose(), token, "for {garbage}");
@@ -217,7 +212,7 @@ fn an_entry_for_another_principal_under_the_key_is_not_used() {
     });
     store.put_now(client.cache_key(), foreign.to_string());
     let token = emnify_jwt(3600);
-    auth_token_reply(&rig, &token);
+    rig.auth_token(&token);
     assert_eq!(
         block_on(client.token_info(CacheMode::Default))
             .unwrap()
@@ -231,7 +226,7 @@ fn an_entry_for_another_principal_under_the_key_is_not_used() {
 fn a_throwing_store_falls_back_to_memory_and_says_so_once() {
     let rig = Rig::with_store(Rc::new(BrokenStore));
     let token = emnify_jwt(3600);
-    auth_token_reply(&rig, &token);
+    rig.auth_token(&token);
     let client = rig.client(emnify_app_options());
     let seen = Rc::new(RefCell::new(Vec::new()));
     let sink = seen.clone();
@@ -270,7 +265,7 @@ fn only_if_cached_never_goes_to_the_network() {
     assert_eq!(rig.transport.request_count(), 0);
 
     let token = emnify_jwt(3600);
-    auth_token_reply(&rig, &token);
+    rig.auth_token(&token);
     block_on(client.token_info(CacheMode::Default)).unwrap();
     let cached = block_on(client.token_info(CacheMode::OnlyIfCached)).unwrap();
     assert_eq!(cached.token.expose(), token);
@@ -280,9 +275,9 @@ fn only_if_cached_never_goes_to_the_network() {
 #[test]
 fn reload_renews_a_fresh_token() {
     let rig = Rig::new();
-    auth_token_reply(&rig, &emnify_jwt(3600));
+    rig.auth_token(emnify_jwt(3600));
     let second = emnify_jwt(7200);
-    auth_token_reply(&rig, &second);
+    rig.auth_token(&second);
     let client = rig.client(emnify_app_options());
     block_on(client.token_info(CacheMode::Default)).unwrap();
     let reloaded = block_on(client.token_info(CacheMode::Reload)).unwrap();
@@ -294,7 +289,7 @@ fn reload_renews_a_fresh_token() {
 fn a_failed_renewal_keeps_the_valid_cached_token() {
     let rig = Rig::new();
     let token = emnify_jwt(3600);
-    auth_token_reply(&rig, &token);
+    rig.auth_token(&token);
     // A login is tried three times before the 500 is reported.
     for _ in 0..3 {
         rig.transport.ok(500, "<html>oops</html>");
@@ -314,7 +309,7 @@ fn a_thousand_concurrent_calls_on_ten_clients_make_one_login() {
     let store = MemoryStore::default();
     let rig = Rig::with_store(Rc::new(store));
     let token = emnify_jwt(3600);
-    auth_token_reply(&rig, &token);
+    rig.auth_token(&token);
     let clients: Vec<_> = (0..10).map(|_| rig.client(emnify_app_options())).collect();
     let calls = (0..1000).map(|i| clients[i % 10].token_info(CacheMode::Default));
     let results = block_on(futures::future::join_all(calls));
@@ -342,7 +337,7 @@ fn concurrent_callers_all_get_the_one_error() {
 fn the_token_event_fires_once_per_new_token_and_never_carries_it() {
     let rig = Rig::new();
     let token = emnify_jwt(3600);
-    auth_token_reply(&rig, &token);
+    rig.auth_token(&token);
     let client = rig.client(emnify_app_options());
     let seen = Rc::new(RefCell::new(Vec::new()));
     let sink = seen.clone();
@@ -409,8 +404,8 @@ fn cache_keys_name_vendor_and_scope_but_no_identifier() {
 fn clear_forgets_the_token() {
     let store = MemoryStore::default();
     let rig = Rig::with_store(Rc::new(store.clone()));
-    auth_token_reply(&rig, &emnify_jwt(3600));
-    auth_token_reply(&rig, &emnify_jwt(3600));
+    rig.auth_token(emnify_jwt(3600));
+    rig.auth_token(emnify_jwt(3600));
     let client = rig.client(emnify_app_options());
     block_on(client.token_info(CacheMode::Default)).unwrap();
     block_on(client.clear()).unwrap();
@@ -467,8 +462,8 @@ fn stores_get_a_ttl_from_the_expiry_never_below_sixty_seconds() {
     }
     let store = Rc::new(Recording::default());
     let rig = Rig::with_store(store.clone());
-    auth_token_reply(&rig, &emnify_jwt(3600));
-    auth_token_reply(&rig, &emnify_jwt(10));
+    rig.auth_token(emnify_jwt(3600));
+    rig.auth_token(emnify_jwt(10));
     let client = rig.client(emnify_app_options());
     block_on(client.token_info(CacheMode::Default)).unwrap();
     block_on(client.token_info(CacheMode::Reload)).unwrap();
@@ -480,7 +475,7 @@ fn stores_get_a_ttl_from_the_expiry_never_below_sixty_seconds() {
 fn polling_waiters_as_in_workers_still_make_one_login() {
     let rig = Rig::new();
     let token = emnify_jwt(3600);
-    auth_token_reply(&rig, &token);
+    rig.auth_token(&token);
     let clients: Vec<_> = (0..4)
         .map(|_| rig.client_with_polling(emnify_app_options(), true))
         .collect();

@@ -57,11 +57,6 @@ fn atomic_rig() -> (Rig, AtomicTestStore) {
     (rig_with(&store, &base), store)
 }
 
-fn auth_token_reply(rig: &Rig, token: &str) {
-    rig.transport
-        .ok(200, &json!({ "auth_token": token }).to_string());
-}
-
 /// A waiter's look at the entry that never finds it renewed.
 fn nothing_renewed() -> LocalFuture<'static, Option<()>> {
     Box::pin(async { None })
@@ -75,7 +70,7 @@ fn other_lease(until: i64) -> String {
 fn lock_then_read_again_then_log_in_then_write_then_release() {
     let (rig, store) = atomic_rig();
     let token = emnify_jwt(3600);
-    auth_token_reply(&rig, &token);
+    rig.auth_token(&token);
     let client = rig.client(emnify_app_options());
     let info = block_on(client.token_info(CacheMode::Default)).unwrap();
     assert_eq!(info.token.expose(), token);
@@ -189,7 +184,7 @@ fn a_waiter_uses_the_holders_token_and_never_logs_in() {
 fn a_dead_holders_lease_is_taken_over_when_the_store_expires_it() {
     let (rig, store) = atomic_rig();
     let token = emnify_jwt(3600);
-    auth_token_reply(&rig, &token);
+    rig.auth_token(&token);
     let client = rig.client(emnify_app_options());
     let lease = lease_key(client.cache_key());
     // Killed while holding a 4 s lease: nobody releases it.
@@ -208,7 +203,7 @@ fn a_dead_holders_lease_is_taken_over_when_the_store_expires_it() {
 #[test]
 fn a_lease_the_store_keeps_past_its_until_is_taken_over_with_delete_if() {
     let (rig, store) = atomic_rig();
-    auth_token_reply(&rig, &emnify_jwt(3600));
+    rig.auth_token(emnify_jwt(3600));
     let client = rig.client(emnify_app_options());
     let lease = lease_key(client.cache_key());
     // A store that expires lazily (or never): only `until` says it is over.
@@ -309,7 +304,7 @@ fn without_delete_if_the_release_reads_the_lease_before_deleting_it() {
     let base = Rig::new();
     let store = AtomicTestStore::new(&base.clock).without_delete_if();
     let rig = rig_with(&store, &base);
-    auth_token_reply(&rig, &emnify_jwt(3600));
+    rig.auth_token(emnify_jwt(3600));
     let client = rig.client(emnify_app_options());
     block_on(client.token_info(CacheMode::Default)).unwrap();
     let log = store.log();
@@ -335,7 +330,7 @@ fn a_store_with_add_gets_its_lease_even_where_web_locks_exist() {
     // Web Locks reach one browser (or one Node process); the store reaches
     // every process and machine that uses it.
     let (rig, store) = atomic_rig();
-    auth_token_reply(&rig, &emnify_jwt(3600));
+    rig.auth_token(emnify_jwt(3600));
     let client = Client::new(
         options_from(&emnify_app_options()).unwrap(),
         Parts {
@@ -390,7 +385,7 @@ fn personr_a_rejection_seen_by_many_processes_regenerates_once() {
 fn a_store_failing_mid_wait_falls_back_to_memory_and_still_gives_a_token() {
     let (rig, store) = atomic_rig();
     let token = emnify_jwt(3600);
-    auth_token_reply(&rig, &token);
+    rig.auth_token(&token);
     let client = rig.client(emnify_app_options());
     let events = Rc::new(RefCell::new(Vec::new()));
     let sink = events.clone();
@@ -426,19 +421,19 @@ fn after_an_outage_the_client_goes_back_to_the_store() {
         Rc::new(move |_: &Event| *sink.borrow_mut() += 1),
     );
     store.fail(true);
-    auth_token_reply(&rig, &emnify_jwt(3600));
+    rig.auth_token(emnify_jwt(3600));
     block_on(client.token_info(CacheMode::Default)).unwrap();
     assert_eq!(*events.borrow(), 1);
     assert!(store.value(client.cache_key()).is_none());
     // Back up. Within the retry period memory still stands in…
     store.fail(false);
     let before = store.log().len();
-    auth_token_reply(&rig, &emnify_jwt(3600));
+    rig.auth_token(emnify_jwt(3600));
     block_on(client.token_info(CacheMode::Reload)).unwrap();
     assert_eq!(store.log().len(), before, "{:?}", store.log());
     // …after it, the store is used again: lease, entry, release.
     rig.clock.advance(2000);
-    auth_token_reply(&rig, &emnify_jwt(3600));
+    rig.auth_token(emnify_jwt(3600));
     block_on(client.token_info(CacheMode::Reload)).unwrap();
     assert!(
         store.value(client.cache_key()).is_some(),
@@ -448,7 +443,7 @@ fn after_an_outage_the_client_goes_back_to_the_store() {
     assert_eq!(store.count("add lease true"), 1);
     // A second outage is announced again.
     store.fail(true);
-    auth_token_reply(&rig, &emnify_jwt(3600));
+    rig.auth_token(emnify_jwt(3600));
     block_on(client.token_info(CacheMode::Reload)).unwrap();
     assert_eq!(*events.borrow(), 2);
     assert_eq!(rig.transport.request_count(), 4);
@@ -459,7 +454,7 @@ fn calls_in_flight_when_the_store_fails_are_one_outage_not_a_back_off() {
     let (rig, store) = atomic_rig();
     let client = rig.client(emnify_app_options());
     store.fail(true);
-    auth_token_reply(&rig, &emnify_jwt(3600));
+    rig.auth_token(emnify_jwt(3600));
     let calls = (0..20).map(|_| client.token_info(CacheMode::Default));
     for result in block_on(futures::future::join_all(calls)) {
         result.unwrap();
@@ -468,7 +463,7 @@ fn calls_in_flight_when_the_store_fails_are_one_outage_not_a_back_off() {
     // store is used again.
     store.fail(false);
     rig.clock.advance(2000);
-    auth_token_reply(&rig, &emnify_jwt(3600));
+    rig.auth_token(emnify_jwt(3600));
     block_on(client.token_info(CacheMode::Reload)).unwrap();
     assert!(
         store.value(client.cache_key()).is_some(),

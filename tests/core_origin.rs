@@ -62,8 +62,7 @@ impl TokenStore for OriginStore {
 
 fn rig(store: &OriginStore) -> Rig {
     let rig = Rig::with_store(Rc::new(store.clone()));
-    rig.transport
-        .ok(200, &json!({ "auth_token": emnify_jwt(3600) }).to_string());
+    rig.auth_token(emnify_jwt(3600));
     rig
 }
 
@@ -110,8 +109,7 @@ fn a_change_announced_by_another_context_is_read_from_the_store() {
 
     // … and once it has, from the store, which holds nothing: one login.
     origin::changed_elsewhere(client.cache_key());
-    rig.transport
-        .ok(200, &json!({ "auth_token": emnify_jwt(3600) }).to_string());
+    rig.auth_token(emnify_jwt(3600));
     let after = block_on(client.token_info(CacheMode::Default)).unwrap();
     assert!(!after.from_cache);
     assert_eq!(rig.transport.request_count(), 2);

@@ -241,8 +241,7 @@ fn without_web_locks_the_earliest_claimant_holds_though_a_later_claim_shows() {
     // hold (it yields on seeing ours) and log in, once.
     let store = SharedStore::default();
     let rig = Rig::with_store(Rc::new(store.clone()));
-    rig.transport
-        .ok(200, &json!({ "auth_token": emnify_jwt(3600) }).to_string());
+    rig.auth_token(emnify_jwt(3600));
     let client = client_with(&rig, emnify_app_options(), None);
     let lease_key = format!("{}:lease", client.cache_key());
     let (hook_store, hook_key) = (store.clone(), lease_key.clone());
@@ -265,8 +264,7 @@ fn without_web_locks_the_settle_time_follows_the_measured_visibility() {
     // minimum, and the delay is kept in the store for tabs opened later.
     let store = SharedStore::default();
     let rig = Rig::with_store(Rc::new(store.clone()));
-    rig.transport
-        .ok(200, &json!({ "auth_token": emnify_jwt(3600) }).to_string());
+    rig.auth_token(emnify_jwt(3600));
     let client = client_with(&rig, emnify_app_options(), None);
     let lease_key = format!("{}:lease", client.cache_key());
     let (hook_store, hook_key, clock) = (store.clone(), lease_key.clone(), rig.clock.clone());
@@ -307,8 +305,7 @@ fn a_stale_lease_delays_but_never_blocks() {
     let store = SharedStore::default();
     let rig = Rig::with_store(Rc::new(store.clone()));
     let token = emnify_jwt(3600);
-    rig.transport
-        .ok(200, &json!({ "auth_token": token }).to_string());
+    rig.auth_token(&token);
     let client = client_with(&rig, emnify_app_options(), None);
     let lease_key = format!("{}:lease", client.cache_key());
     store.inner.put_now(
@@ -346,8 +343,7 @@ fn compare_and_renew_renews_when_the_store_still_holds_the_rejected_token() {
     let store = MemoryStore::default();
     let rig = Rig::with_store(Rc::new(store.clone()));
     let fresh = emnify_jwt(3600);
-    rig.transport
-        .ok(200, &json!({ "auth_token": fresh }).to_string());
+    rig.auth_token(&fresh);
     let client = rig.client(emnify_app_options());
     store.put_now(
         client.cache_key(),
@@ -439,8 +435,7 @@ fn logins_retry_5xx_with_exponential_backoff_and_full_jitter() {
     let rig = Rig::new();
     rig.transport.ok(502, "");
     rig.transport.ok(503, "");
-    rig.transport
-        .ok(200, &json!({ "auth_token": emnify_jwt(3600) }).to_string());
+    rig.auth_token(emnify_jwt(3600));
     let client = rig.client(emnify_app_options());
     block_on(client.token_info(CacheMode::Default)).unwrap();
     assert_eq!(rig.transport.request_count(), 3);
@@ -501,12 +496,10 @@ fn authorized_calls_attach_the_token_and_renew_once_on_rejection() {
     let rig = Rig::new();
     let first = emnify_jwt(3600);
     let second = emnify_jwt(7200);
-    rig.transport
-        .ok(200, &json!({ "auth_token": first }).to_string());
+    rig.auth_token(&first);
     rig.transport
         .ok(401, &json!({ "error_code": 1102 }).to_string());
-    rig.transport
-        .ok(200, &json!({ "auth_token": second }).to_string());
+    rig.auth_token(&second);
     rig.transport.ok(200, "[]");
     let client = rig.client(emnify_app_options());
     let request = HttpRequest::new(
@@ -530,11 +523,9 @@ fn authorized_calls_attach_the_token_and_renew_once_on_rejection() {
 #[test]
 fn authorized_calls_return_a_second_rejection_as_it_is() {
     let rig = Rig::new();
-    rig.transport
-        .ok(200, &json!({ "auth_token": emnify_jwt(3600) }).to_string());
+    rig.auth_token(emnify_jwt(3600));
     rig.transport.ok(401, "{}");
-    rig.transport
-        .ok(200, &json!({ "auth_token": emnify_jwt(7200) }).to_string());
+    rig.auth_token(emnify_jwt(7200));
     rig.transport.ok(401, "{}");
     let client = rig.client(emnify_app_options());
     let request = HttpRequest::new(Method::Get, "http://sim.test/emnify/api/v1/endpoint");
@@ -579,8 +570,7 @@ fn refresh_tokens_can_be_kept_out_of_persistent_stores() {
         200,
         &json!({ "auth_token": emnify_jwt(3600), "refresh_token": "r1" }).to_string(),
     );
-    rig.transport
-        .ok(200, &json!({ "auth_token": emnify_jwt(7200) }).to_string());
+    rig.auth_token(emnify_jwt(7200));
     let options = json!({
         "vendor": "emnify", "baseUrl": "http://sim.test/emnify", "refreshTokens": "memory",
         "credentials": { "username": "u", "password": "p" }
@@ -625,8 +615,7 @@ fn by_default_refresh_tokens_are_stored_with_the_entry() {
 fn a_memory_tier_in_front_of_a_persistent_store_saves_reads() {
     let store = SharedStore::default();
     let rig = Rig::with_store(Rc::new(store.clone()));
-    rig.transport
-        .ok(200, &json!({ "auth_token": emnify_jwt(3600) }).to_string());
+    rig.auth_token(emnify_jwt(3600));
     let client = client_with(&rig, emnify_app_options(), None);
     let key = client.cache_key().to_string();
     let reads = Rc::new(Cell::new(0));

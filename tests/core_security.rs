@@ -227,13 +227,11 @@ fn an_endpoint_that_rejects_every_token_costs_two_logins_not_one_per_call() {
 #[test]
 fn a_damped_renewal_is_token_rejected_with_when_to_try_again() {
     let rig = Rig::new();
-    rig.transport
-        .ok(200, &json!({ "auth_token": emnify_jwt(3600) }).to_string());
+    rig.auth_token(emnify_jwt(3600));
     let client = rig.client(emnify_app_options());
     let first = block_on(client.token_info(CacheMode::Default)).unwrap();
     let second_token = emnify_jwt(3601);
-    rig.transport
-        .ok(200, &json!({ "auth_token": second_token }).to_string());
+    rig.auth_token(&second_token);
     let renewed = block_on(client.renew_after_rejection(&first.token)).unwrap();
     assert_eq!(renewed.token.expose(), second_token);
     // The retry with the renewed token was refused too.
@@ -247,8 +245,7 @@ fn a_damped_renewal_is_token_rejected_with_when_to_try_again() {
 
     // After the floor, one more renewal; the next floor is twice as long.
     rig.clock.advance(50_000);
-    rig.transport
-        .ok(200, &json!({ "auth_token": emnify_jwt(3602) }).to_string());
+    rig.auth_token(emnify_jwt(3602));
     let third = block_on(client.renew_after_rejection(&renewed.token)).unwrap();
     block_on(client.rejected_twice(401, &third.token));
     rig.clock.advance(90_000);
@@ -262,16 +259,13 @@ fn a_renewed_token_that_worked_is_renewed_again_when_rejected_later() {
     // The vendor's clock jumped past the renewed token's expiry (the demo's
     // clock control): its retry had worked, so this is no permission problem.
     let rig = Rig::new();
-    rig.transport
-        .ok(200, &json!({ "auth_token": emnify_jwt(3600) }).to_string());
+    rig.auth_token(emnify_jwt(3600));
     let client = rig.client(emnify_app_options());
     let first = block_on(client.token_info(CacheMode::Default)).unwrap();
-    rig.transport
-        .ok(200, &json!({ "auth_token": emnify_jwt(3601) }).to_string());
+    rig.auth_token(emnify_jwt(3601));
     let renewed = block_on(client.renew_after_rejection(&first.token)).unwrap();
     rig.clock.advance(1000);
-    rig.transport
-        .ok(200, &json!({ "auth_token": emnify_jwt(3602) }).to_string());
+    rig.auth_token(emnify_jwt(3602));
     assert!(block_on(client.renew_after_rejection(&renewed.token)).is_ok());
     assert_eq!(rig.transport.request_count(), 3);
 }
@@ -279,12 +273,10 @@ fn a_renewed_token_that_worked_is_renewed_again_when_rejected_later() {
 #[test]
 fn a_first_rejection_of_an_old_token_is_renewed_at_once() {
     let rig = Rig::new();
-    rig.transport
-        .ok(200, &json!({ "auth_token": emnify_jwt(3600) }).to_string());
+    rig.auth_token(emnify_jwt(3600));
     let client = rig.client(emnify_app_options());
     let first = block_on(client.token_info(CacheMode::Default)).unwrap();
-    rig.transport
-        .ok(200, &json!({ "auth_token": emnify_jwt(3601) }).to_string());
+    rig.auth_token(emnify_jwt(3601));
     // Rejected right away, but it was not itself a renewal after rejection.
     assert!(block_on(client.renew_after_rejection(&first.token)).is_ok());
     assert_eq!(rig.transport.request_count(), 2);
@@ -406,16 +398,14 @@ fn with_iat_the_local_expiry_is_login_time_plus_the_tokens_lifetime() {
 fn a_token_shorter_than_the_margin_is_used_for_half_its_life() {
     let rig = Rig::new();
     let client = rig.client(emnify_app_options());
-    rig.transport
-        .ok(200, &json!({ "auth_token": emnify_jwt(30) }).to_string());
+    rig.auth_token(emnify_jwt(30));
     for _ in 0..20 {
         block_on(client.token_info(CacheMode::Default)).unwrap();
         rig.clock.advance(500);
     }
     assert_eq!(rig.transport.request_count(), 1, "fresh for 15 of its 30 s");
     rig.clock.advance(6000);
-    rig.transport
-        .ok(200, &json!({ "auth_token": emnify_jwt(60) }).to_string());
+    rig.auth_token(emnify_jwt(60));
     block_on(client.token_info(CacheMode::Default)).unwrap();
     assert_eq!(rig.transport.request_count(), 2, "renewed past half");
 }
@@ -426,8 +416,7 @@ fn a_margin_beyond_the_lifetime_does_not_renew_on_every_call() {
     let mut options = emnify_app_options();
     options["refreshMarginSeconds"] = json!(7200);
     let client = rig.client(options);
-    rig.transport
-        .ok(200, &json!({ "auth_token": emnify_jwt(3600) }).to_string());
+    rig.auth_token(emnify_jwt(3600));
     for _ in 0..20 {
         block_on(client.token_info(CacheMode::Default)).unwrap();
     }
@@ -438,8 +427,7 @@ fn a_margin_beyond_the_lifetime_does_not_renew_on_every_call() {
 fn a_token_expired_on_arrival_is_refused_and_backed_off_not_renewed_per_call() {
     let rig = Rig::new();
     let client = rig.client(emnify_app_options());
-    rig.transport
-        .ok(200, &json!({ "auth_token": emnify_jwt(-10) }).to_string());
+    rig.auth_token(emnify_jwt(-10));
     let error = block_on(client.token_info(CacheMode::Default)).unwrap_err();
     assert_eq!(error.code, ErrorCode::BadResponse);
     assert_eq!(error.retry_after_seconds, Some(60));
@@ -450,8 +438,7 @@ fn a_token_expired_on_arrival_is_refused_and_backed_off_not_renewed_per_call() {
     }
     assert_eq!(rig.transport.request_count(), 1);
     rig.clock.advance(61_000);
-    rig.transport
-        .ok(200, &json!({ "auth_token": emnify_jwt(7200) }).to_string());
+    rig.auth_token(emnify_jwt(7200));
     assert!(block_on(client.token_info(CacheMode::Default)).is_ok());
 }
 
@@ -463,8 +450,7 @@ fn an_exp_beyond_the_js_date_range_is_unreadable() {
         let rig = Rig::new();
         let client = rig.client(emnify_app_options());
         let token = unsigned_jwt(&json!({ "exp": exp }));
-        rig.transport
-            .ok(200, &json!({ "auth_token": token }).to_string());
+        rig.auth_token(&token);
         let error = block_on(client.token_info(CacheMode::Default)).unwrap_err();
         assert_eq!(error.code, ErrorCode::BadResponse, "exp {exp}");
     }
@@ -472,8 +458,7 @@ fn an_exp_beyond_the_js_date_range_is_unreadable() {
     let rig = Rig::new();
     let client = rig.client(emnify_app_options());
     let token = unsigned_jwt(&json!({ "exp": 8.64e12 }));
-    rig.transport
-        .ok(200, &json!({ "auth_token": token }).to_string());
+    rig.auth_token(&token);
     let info = block_on(client.token_info(CacheMode::Default)).unwrap();
     assert_eq!(info.expires_at_ms, Some(8_640_000_000_000_000));
 }
@@ -534,16 +519,14 @@ fn one_store_error_does_not_drop_the_store_for_good() {
         Rc::new(move |_| seen.set(seen.get() + 1)),
     );
     store.fail_next.set(1);
-    rig.transport
-        .ok(200, &json!({ "auth_token": emnify_jwt(3600) }).to_string());
+    rig.auth_token(emnify_jwt(3600));
     block_on(client.token_info(CacheMode::Default)).unwrap();
     assert_eq!(fallbacks.get(), 1);
 
     // Later, the store is tried again and takes the renewed token.
     rig.clock.advance(3_600_000);
     let renewed = emnify_jwt(7200 + 3600);
-    rig.transport
-        .ok(200, &json!({ "auth_token": renewed }).to_string());
+    rig.auth_token(&renewed);
     let calls_before = store.calls.get();
     block_on(client.token_info(CacheMode::Default)).unwrap();
     assert!(store.calls.get() > calls_before, "the store is used again");

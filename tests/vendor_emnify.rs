@@ -21,8 +21,7 @@ fn body_json(body: &Body) -> Value {
 fn application_token_flow_sends_exactly_the_documented_request() {
     let rig = Rig::new();
     let token = emnify_jwt(240 * 60);
-    rig.transport
-        .ok(200, &json!({ "auth_token": token }).to_string());
+    rig.auth_token(&token);
     let client = rig.client(emnify_app_options());
     let info = block_on(client.token_info(CacheMode::Default)).unwrap();
 
@@ -82,8 +81,7 @@ fn user_login_sends_the_sha1_of_the_password() {
 #[test]
 fn a_password_already_hashed_is_sent_as_is() {
     let rig = Rig::new();
-    rig.transport
-        .ok(200, &json!({ "auth_token": emnify_jwt(3600) }).to_string());
+    rig.auth_token(emnify_jwt(3600));
     let client = rig.client(json!({
         "vendor": "emnify", "baseUrl": "http://sim.test/emnify",
         "credentials": { "username": "u", "password": "2FD4E1C67A2D28FCED849EE1BB76E7391B93EB12", "passwordIsSha1": true }
@@ -100,8 +98,7 @@ fn renewal_uses_the_refresh_token_first_then_falls_back_to_login() {
         200,
         &json!({ "auth_token": emnify_jwt(3600), "refresh_token": "r1" }).to_string(),
     );
-    rig.transport
-        .ok(200, &json!({ "auth_token": emnify_jwt(7200) }).to_string());
+    rig.auth_token(emnify_jwt(7200));
     let client = rig.client(json!({
         "vendor": "emnify", "baseUrl": "http://sim.test/emnify",
         "credentials": { "username": "u", "password": "p" }
@@ -300,8 +297,7 @@ fn a_wrong_mfa_code_keeps_the_challenge_for_another_try() {
         401,
         &json!({ "error_code": 1101, "message": "Invalid code" }).to_string(),
     );
-    rig.transport
-        .ok(200, &json!({ "auth_token": emnify_jwt(3600) }).to_string());
+    rig.auth_token(emnify_jwt(3600));
     let client = rig.client(user_options("mfa@domain.com"));
     let _ = block_on(client.token_info(CacheMode::Default));
     assert_eq!(
@@ -322,8 +318,7 @@ fn application_tokens_are_created_listed_and_revoked_with_the_auth_token() {
     use vendor_auth::core::vendors::emnify::NewApplicationToken;
     let rig = Rig::new();
     let auth = emnify_jwt(3600);
-    rig.transport
-        .ok(200, &json!({ "auth_token": auth }).to_string());
+    rig.auth_token(&auth);
     rig.transport.ok(
         200,
         &json!({ "application_token": "new-app-token" }).to_string(),
@@ -452,8 +447,7 @@ fn a_recorded_hs384_token_lasts_until_its_exp_of_seven_days() {
     let rig = Rig::new();
     let iat = NOW / 1000;
     let token = recorded_auth_token(iat, iat + 604_800);
-    rig.transport
-        .ok(200, &json!({ "auth_token": token }).to_string());
+    rig.auth_token(&token);
     let client = rig.client(emnify_app_options());
     let info = block_on(client.token_info(CacheMode::Default)).unwrap();
     assert_eq!(info.expires_at_ms, Some(NOW + 604_800_000));
@@ -494,8 +488,7 @@ fn an_empty_401_to_a_refresh_token_falls_back_to_the_credentials() {
     );
     rig.transport.ok(401, "");
     let fresh = emnify_jwt(7200);
-    rig.transport
-        .ok(200, &json!({ "auth_token": fresh }).to_string());
+    rig.auth_token(&fresh);
     let client = user_client(&rig, json!({}));
     block_on(client.token_info(CacheMode::Default)).unwrap();
     rig.clock.advance(3600 * 1000);
@@ -538,8 +531,7 @@ fn a_lock_out_is_rate_limited_for_300_s_and_held_for_every_client_of_the_account
     assert_eq!(rig.transport.request_count(), 1);
 
     // Another principal (an application token) is not held.
-    rig.transport
-        .ok(200, &json!({ "auth_token": emnify_jwt(3600) }).to_string());
+    rig.auth_token(emnify_jwt(3600));
     block_on(
         rig.client(emnify_app_options())
             .token_info(CacheMode::Default),
@@ -698,11 +690,9 @@ fn the_gateways_401_is_a_rejection_renewed_once() {
     let rig = Rig::new();
     let first = emnify_jwt(3600);
     let second = emnify_jwt(7200);
-    rig.transport
-        .ok(200, &json!({ "auth_token": first }).to_string());
+    rig.auth_token(&first);
     rig.transport.reply(Ok(gateway_401()));
-    rig.transport
-        .ok(200, &json!({ "auth_token": second }).to_string());
+    rig.auth_token(&second);
     rig.transport.ok(200, "[]");
     let client = rig.client(emnify_app_options());
     assert!(client.is_rejection(401, &gateway_401().body));
@@ -719,8 +709,7 @@ fn the_gateways_401_is_a_rejection_renewed_once() {
     // A management call rejected again after the renewal: TOKEN_REJECTED with
     // the gateway's words.
     rig.transport.reply(Ok(gateway_401()));
-    rig.transport
-        .ok(200, &json!({ "auth_token": emnify_jwt(9000) }).to_string());
+    rig.auth_token(emnify_jwt(9000));
     rig.transport.reply(Ok(gateway_401()));
     let error = block_on(client.list_application_tokens()).unwrap_err();
     assert_eq!(error.code, ErrorCode::TokenRejected);
@@ -734,8 +723,7 @@ fn the_gateways_401_is_a_rejection_renewed_once() {
 #[test]
 fn revoking_an_application_token_accepts_the_recorded_204() {
     let rig = Rig::new();
-    rig.transport
-        .ok(200, &json!({ "auth_token": emnify_jwt(3600) }).to_string());
+    rig.auth_token(emnify_jwt(3600));
     rig.transport.ok(204, "");
     let client = rig.client(emnify_app_options());
     block_on(client.revoke_application_token(12)).unwrap();

@@ -48,6 +48,12 @@ impl Rig {
         }
     }
 
+    /// Queues an emnify / Zūm-style `{"auth_token": …}` login answer.
+    pub fn auth_token(&self, token: impl AsRef<str>) {
+        self.transport
+            .ok(200, &json!({ "auth_token": token.as_ref() }).to_string());
+    }
+
     pub fn client(&self, options: Value) -> Client {
         self.client_with_polling(options, false)
     }
