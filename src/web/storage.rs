@@ -55,10 +55,13 @@ pub fn from_option(value: &JsValue, timeout_ms: u32) -> Result<Rc<dyn TokenStore
     Err(AuthError::invalid_options(STORE_HINT))
 }
 
+/// Whether the global object has `name`.
+fn has(name: &str) -> bool {
+    Reflect::has(&js_sys::global(), &JsValue::from_str(name)).unwrap_or(false)
+}
+
 /// A name for the runtime, for messages about what it lacks.
 fn runtime_name() -> &'static str {
-    let global = js_sys::global();
-    let has = |name: &str| Reflect::has(&global, &JsValue::from_str(name)).unwrap_or(false);
     if has("WebSocketPair") {
         "Cloudflare Workers"
     } else if has("process") && !has("window") {
@@ -74,20 +77,8 @@ fn runtime_name() -> &'static str {
 /// thread) is a wrong option; present but throwing (a private window's
 /// `SecurityError`) is a store failure the client falls back from.
 fn web_storage(name: &str) -> Result<Rc<dyn TokenStore>, AuthError> {
-    let global = js_sys::global();
-    let present = Reflect::has(&global, &JsValue::from_str(name)).unwrap_or(false)
-        && web_sys::window().is_some();
-    if !present {
-        let runtime = runtime_name();
-        // A worker of a browser has IndexedDB, which every context shares.
-        let instead = if runtime == "a web worker" {
-            "\"indexedDB\" (shared with the origin's tabs and workers) or \"memory\""
-        } else {
-            "\"memory\" or a KV-shaped object"
-        };
-        return Err(AuthError::invalid_options(format!(
-            "options.store: {name} does not exist in {runtime}; use {instead} there"
-        )));
+    if !(has(name) && web_sys::window().is_some()) {
+        return Err(missing(name));
     }
     let session = name == "sessionStorage";
     if !session {
@@ -96,19 +87,29 @@ fn web_storage(name: &str) -> Result<Rc<dyn TokenStore>, AuthError> {
     Ok(Rc::new(WebStorage { session }))
 }
 
+/// `INVALID_OPTIONS`: the store `name` does not exist in this runtime, and
+/// what to use instead.
+fn missing(name: &str) -> AuthError {
+    let runtime = runtime_name();
+    // A worker of a browser has IndexedDB, which every context shares.
+    let instead = if runtime == "a web worker" {
+        "\"indexedDB\" (shared with the origin's tabs and workers) or \"memory\""
+    } else {
+        "\"memory\" or a KV-shaped object"
+    };
+    AuthError::invalid_options(format!(
+        "options.store: {name} does not exist in {runtime}; use {instead} there"
+    ))
+}
+
 /// IndexedDB, in windows and every kind of worker. Missing from the runtime
 /// altogether (Node, Workers) is a wrong option; missing or refused in a
 /// browser context (a private window, a sandboxed frame) is a store failure
 /// the client falls back from, with `"storage-fallback"`.
 fn indexed_db(timeout_ms: u32) -> Result<Rc<dyn TokenStore>, AuthError> {
-    let global = js_sys::global();
-    let has = |name: &str| Reflect::has(&global, &JsValue::from_str(name)).unwrap_or(false);
     let browser = has("window") || (has("WorkerGlobalScope") && !has("WebSocketPair"));
     if !has("indexedDB") && !browser {
-        return Err(AuthError::invalid_options(format!(
-            "options.store: indexedDB does not exist in {}; use \"memory\" or a KV-shaped object there",
-            runtime_name()
-        )));
+        return Err(missing("indexedDB"));
     }
     let factory = INDEXED_DB.with_borrow(Clone::clone).ok_or_else(|| {
         AuthError::new(
