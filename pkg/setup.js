@@ -6,7 +6,9 @@
 // "null pointer passed to rust". `loadFailure()` turns a failure to fetch or
 // compile the wasm into an AuthError that says what to fix.
 import { AuthError } from "./auth-error.js";
-import { AuthClient, __generation, __registerAuthError, __registerIndexedDB } from "./dist/vendor_auth.js";
+import { currentGeneration } from "./dist/host.js";
+import { AuthClient, __registerAuthError, __registerIndexedDB } from "./dist/vendor_auth.js";
+import { clientFetch } from "./client-fetch.js";
 import { indexedDBStore } from "./idb-store.js";
 
 let done = false;
@@ -17,6 +19,8 @@ export function setup() {
   __registerAuthError(AuthError);
   __registerIndexedDB(indexedDBStore);
   const proto = AuthClient.prototype;
+  // `client.fetch` is performed here, in JS (see client-fetch.js).
+  proto.fetch = clientFetch;
   for (const name of Object.getOwnPropertyNames(proto)) {
     const method = proto[name];
     if (name === "constructor" || typeof method !== "function") continue;
@@ -46,9 +50,10 @@ export function setup() {
  * else (expiry − margin − skew, and for vendors that drop idle tokens the
  * next time of use to record), and the generation of the realm's memory
  * store, which every write and delete there moves (a renewal, clear(),
- * revoke(), a change announced by another tab or worker). While both hold,
- * the memo answers. Kept in a WeakMap, so the token is not a property a
- * `console.log(client)` would show.
+ * revoke(), a change announced by another tab or worker). The core tells
+ * the host every move of the generation (host.js), so the check does not
+ * enter the wasm. While both hold, the memo answers. Kept in a WeakMap, so
+ * the token is not a property a `console.log(client)` would show.
  */
 function memoiseGetToken(proto) {
   const memos = new WeakMap();
@@ -57,7 +62,7 @@ function memoiseGetToken(proto) {
   proto.getToken = function getToken(options) {
     if (options != null || !this?.__wbg_ptr) return viaWasm.call(this, options);
     const memo = memos.get(this);
-    if (memo !== undefined && memo.generation === __generation() && Date.now() < memo.until) {
+    if (memo !== undefined && memo.generation === currentGeneration() && Date.now() < memo.until) {
       return Promise.resolve(memo.token);
     }
     return answer.call(this).then(([token, until, generation]) => {

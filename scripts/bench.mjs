@@ -41,7 +41,7 @@ import { cpus, loadavg, platform, release, tmpdir, totalmem } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { gzipSync } from "node:zlib";
+import { brotliCompressSync, constants as zlibConstants, gzipSync } from "node:zlib";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const run = promisify(execFile);
@@ -93,6 +93,7 @@ function fail(message) {
 }
 const log = (message) => process.stderr.write(`==> ${message}\n`);
 const gzip = (buf) => gzipSync(buf, { level: 9 }).length;
+const brotli = (buf) => brotliCompressSync(buf, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 11 } }).length;
 const int = (n) => Math.round(n).toLocaleString("en-US");
 const kb = (bytes) => `${(bytes / 1000).toFixed(1)} kB`;
 const fixed = (n, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : "—");
@@ -174,7 +175,7 @@ async function bundle(options) {
     ...options,
   });
   const js = result.outputFiles.find((f) => f.path.endsWith(".js") || f.path === "<stdout>") ?? result.outputFiles[0];
-  return { raw: js.contents.length, gzip: gzip(js.contents) };
+  return { raw: js.contents.length, gzip: gzip(js.contents), brotli: brotli(js.contents) };
 }
 
 async function sizes() {
@@ -184,8 +185,10 @@ async function sizes() {
   const ours = {
     wasmRaw: wasm.length,
     wasmGzip: gzip(wasm),
+    wasmBrotli: brotli(wasm),
     glueRaw: glue.length,
     glueGzip: gzip(glue),
+    glueBrotli: brotli(glue),
   };
   const entries = [];
   for (const [label, file, platform] of [
@@ -194,7 +197,7 @@ async function sizes() {
     ["Workers", "workers.js", "neutral"],
   ]) {
     const b = await bundle({ entryPoints: [join(PKG, file)], platform });
-    entries.push({ label, file, ...b, total: b.gzip + ours.wasmGzip });
+    entries.push({ label, file, ...b, total: b.gzip + ours.wasmGzip, totalBrotli: b.brotli + ours.wasmBrotli });
   }
   const others = [];
   for (const lib of COMPARED) {
@@ -439,21 +442,33 @@ async function seedEntry(sim) {
 async function coldNode(sim, entry) {
   log(`cold start in Node: ${N.coldRuns} fresh processes`);
   const loginsBefore = await sim.count("emnify", EMNIFY_LOGIN);
-  const once = async () => {
-    const { stdout } = await run(process.execPath, [join(ROOT, "bench/cold-node.mjs")], {
+  // One fresh `node` process running `script` with the entry; its JSON line.
+  const fresh = async (script, ok, failure) => {
+    const { stdout } = await run(process.execPath, [join(ROOT, script)], {
       cwd: ROOT,
       env: { ...process.env, BENCH_ENTRY: JSON.stringify(entry) },
     });
     const result = JSON.parse(stdout.trim().split("\n").at(-1));
-    if (!result.fromStore) throw new Error("a Node cold start did not get the stored token");
+    if (!ok(result)) throw new Error(failure);
     return result;
   };
+  const once = () => fresh("bench/cold-node.mjs", (r) => r.fromStore, "a Node cold start did not get the stored token");
+  // The pure-JS baseline in the same run: oauth4webapi's import and the same store read.
+  const baseline = () => fresh("bench/cold-node-baseline.mjs", (r) => r.ok, "the pure-JS baseline did not read the stored token");
   await once(); // unmeasured: brings the files into the page cache
+  await baseline();
   const runs = [];
-  for (let i = 0; i < N.coldRuns; i++) runs.push(await once());
+  const baselines = [];
+  // Interleaved, so both see the same load.
+  for (let i = 0; i < N.coldRuns; i++) {
+    runs.push(await once());
+    baselines.push(await baseline());
+  }
   const logins = (await sim.count("emnify", EMNIFY_LOGIN)) - loginsBefore;
   if (logins !== 0) throw new Error(`Node cold starts logged in ${logins} times; they should be served from the store`);
   return {
+    baseline: stats(baselines.map((r) => r.totalMs)),
+    ratio: stats(runs.map((r, i) => r.totalMs / baselines[i].totalMs)),
     import: stats(runs.map((r) => r.importMs)),
     firstToken: stats(runs.map((r) => r.firstTokenMs)),
     total: stats(runs.map((r) => r.totalMs)),
@@ -497,10 +512,13 @@ async function coldWorkerd(sim, entry) {
           if (path === "/token" && body !== "same") throw new Error(`the Worker answered ${response.status} ${body.slice(0, 200)}`);
           return ms;
         };
+        // The isolate's first request does nothing: the floor of a first
+        // request, as an empty Worker's; the package is imported by the next.
+        const firstNoop = await request("/noop");
         const first = await request("/token");
         const second = await request("/token");
         const noop = await request("/noop");
-        return { startup, first, second, noop };
+        return { startup, firstNoop, first, second, noop };
       } finally {
         await mf.dispose();
       }
@@ -513,6 +531,8 @@ async function coldWorkerd(sim, entry) {
     return {
       startup: stats(runs.map((r) => r.startup)),
       first: stats(runs.map((r) => r.first)),
+      firstNoop: stats(runs.map((r) => r.firstNoop)),
+      ratio: stats(runs.map((r) => r.first / r.firstNoop)),
       second: stats(runs.map((r) => r.second)),
       noop: stats(runs.map((r) => r.noop)),
     };
@@ -744,21 +764,21 @@ function report(m, size, node, workerd, speed, fetchResult, burst, fleets) {
     "",
     "## Package size",
     "",
-    "gzip is zlib level 9 (as `gzip -9 -n`). Each entry is bundled with esbuild `--bundle --minify --format=esm`, its `.wasm` left out as a file, so the total is what a page, a Node service or a Worker ships: the minified JS plus the wasm.",
+    "gzip is zlib level 9 (as `gzip -9 -n`), brotli is quality 11. Each entry is bundled with esbuild `--bundle --minify --format=esm`, its `.wasm` left out as a file, so the total is what a page, a Node service or a Worker ships: the minified JS plus the wasm.",
     "",
     table(
-      ["file", "raw", "gzip -9"],
+      ["file", "raw", "gzip -9", "brotli"],
       [
-        ["`pkg/dist/vendor_auth_bg.wasm`", int(size.ours.wasmRaw), int(size.ours.wasmGzip)],
-        ["`pkg/dist/vendor_auth.js` (JS glue, as shipped)", int(size.ours.glueRaw), int(size.ours.glueGzip)],
+        ["`pkg/dist/vendor_auth_bg.wasm`", int(size.ours.wasmRaw), int(size.ours.wasmGzip), int(size.ours.wasmBrotli)],
+        ["`pkg/dist/vendor_auth.js` (JS glue, as shipped)", int(size.ours.glueRaw), int(size.ours.glueGzip), int(size.ours.glueBrotli)],
       ],
     ),
     "",
     table(
-      ["package (entry)", "JS minified", "JS min + gzip", "wasm gzip", "total gzip"],
+      ["package (entry)", "JS minified", "JS min + gzip", "wasm gzip", "total gzip", "total brotli"],
       [
-        ...size.entries.map((e) => [`vendor-auth, ${e.label} (\`${e.file}\`)`, int(e.raw), int(e.gzip), int(size.ours.wasmGzip), `**${int(e.total)}** (${kb(e.total)})`]),
-        ...size.others.map((o) => [`${o.name} ${o.version} (${o.what})`, int(o.raw), int(o.gzip), "—", `**${int(o.gzip)}** (${kb(o.gzip)})`]),
+        ...size.entries.map((e) => [`vendor-auth, ${e.label} (\`${e.file}\`)`, int(e.raw), int(e.gzip), int(size.ours.wasmGzip), `**${int(e.total)}** (${kb(e.total)})`, int(e.totalBrotli)]),
+        ...size.others.map((o) => [`${o.name} ${o.version} (${o.what})`, int(o.raw), int(o.gzip), "—", `**${int(o.gzip)}** (${kb(o.gzip)})`, int(o.brotli)]),
       ],
     ),
     "",
@@ -807,7 +827,11 @@ function report(m, size, node, workerd, speed, fetchResult, burst, fleets) {
         ["Node", "first `getToken()` from the prefilled store", mmm(node.firstToken, ms)],
         ["Node", "**import + first `getToken()`**", `**${mmm(node.total, ms)}**`],
         ["Node", "process start → token (Node's own start-up included)", mmm(node.fromProcessStart, ms)],
+        ["Node", "pure-JS baseline (`bench/cold-node-baseline.mjs`): `import(\"oauth4webapi\")` + the same store read", mmm(node.baseline, ms)],
+        ["Node", "**ratio: import + first `getToken()` ÷ the baseline** (per run, interleaved)", `**${mmm(node.ratio, (n) => `${fixed(n, 2)}×`)}**`],
+        ["workerd", "the isolate's first request, which does nothing (an empty Worker's first request)", mmm(workerd.firstNoop, ms)],
         ["workerd", "**first request: import + instantiate + `getToken()` from KV** (`dispatchFetch` round trip)", `**${mmm(workerd.first, ms)}**`],
+        ["workerd", "**ratio: that first `getToken` request ÷ the empty first request**", `**${mmm(workerd.ratio, (n) => `${fixed(n, 1)}×`)}**`],
         ["workerd", "second request (`getToken()` from the isolate's memory)", mmm(workerd.second, ms)],
         ["workerd", "a request that does nothing (the floor of a round trip)", mmm(workerd.noop, ms)],
         ["workerd", "Miniflare start to ready (workerd boot, Worker load, wasm compile)", mmm(workerd.startup, ms)],

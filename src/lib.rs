@@ -14,6 +14,10 @@
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 pub mod core;
+/// The Rust host of native tests and tools (the JS host, `pkg/host.js`,
+/// runs the wasm build's operations).
+#[cfg(not(target_arch = "wasm32"))]
+pub mod host;
 
 #[cfg(target_arch = "wasm32")]
 pub mod web;

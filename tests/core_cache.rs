@@ -312,7 +312,7 @@ fn a_thousand_concurrent_calls_on_ten_clients_make_one_login() {
     rig.auth_token(&token);
     let clients: Vec<_> = (0..10).map(|_| rig.client(emnify_app_options())).collect();
     let calls = (0..1000).map(|i| clients[i % 10].token_info(CacheMode::Default));
-    let results = block_on(futures::future::join_all(calls));
+    let results = block_on(join_all(calls));
     assert_eq!(rig.transport.request_count(), 1);
     assert!(results
         .iter()
@@ -326,7 +326,7 @@ fn concurrent_callers_all_get_the_one_error() {
         .ok(401, &json!({ "error_code": 1101, "error_token": "InvalidCredentials", "message": "Invalid credentials" }).to_string());
     let client = rig.client(emnify_app_options());
     let calls = (0..50).map(|_| client.token_info(CacheMode::Default));
-    let results = block_on(futures::future::join_all(calls));
+    let results = block_on(join_all(calls));
     assert_eq!(rig.transport.request_count(), 1);
     for result in results {
         assert_eq!(result.unwrap_err().code, ErrorCode::InvalidCredentials);
@@ -480,7 +480,7 @@ fn polling_waiters_as_in_workers_still_make_one_login() {
         .map(|_| rig.client_with_polling(emnify_app_options(), true))
         .collect();
     let calls = (0..200).map(|i| clients[i % 4].token_info(CacheMode::Default));
-    let results = block_on(futures::future::join_all(calls));
+    let results = block_on(join_all(calls));
     assert_eq!(rig.transport.request_count(), 1);
     assert!(results
         .iter()

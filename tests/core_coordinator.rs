@@ -24,7 +24,7 @@ struct InProcess {
 impl Coordinator for InProcess {
     fn ask<'a>(&'a self, _key: &'a str, ask: Ask) -> LocalFuture<'a, Result<Answer, AuthError>> {
         self.asks.borrow_mut().push(ask.clone());
-        Box::pin(self.remote.coordinate(ask))
+        std::future::IntoFuture::into_future(self.remote.coordinate(ask))
     }
 }
 

@@ -13,6 +13,7 @@ use vendor_auth::core::cache::{principal_digest, Entry};
 use vendor_auth::core::client::{CacheMode, Client, Parts};
 use vendor_auth::core::clock::Clock;
 use vendor_auth::core::events::Event;
+use vendor_auth::core::fx::{self, Kv, Step};
 use vendor_auth::core::http::LocalFuture;
 use vendor_auth::core::lease::{lease_key, read_lease, release};
 use vendor_auth::core::lock::{
@@ -58,8 +59,8 @@ fn atomic_rig() -> (Rig, AtomicTestStore) {
 }
 
 /// A waiter's look at the entry that never finds it renewed.
-fn nothing_renewed() -> LocalFuture<'static, Option<()>> {
-    Box::pin(async { None })
+fn nothing_renewed() -> Step<Option<()>> {
+    Ok(None)
 }
 
 fn other_lease(until: i64) -> String {
@@ -100,13 +101,9 @@ fn the_lease_names_a_unique_owner_and_lasts_twice_timeout_ms() {
     let (_rig, store) = atomic_rig();
     let clock = _rig.clock.clone();
     let lease = |hold| {
-        let Ok(StoreLock::Held(held)) = block_on(acquire_in_store(
-            &store,
-            &clock,
-            "k",
-            hold,
-            &nothing_renewed,
-        )) else {
+        let Ok(Ok(StoreLock::Held(held))) = block_on(steps(&store, &clock, || {
+            acquire_in_store(&Kv::new(&store), &clock, "k", hold, &nothing_renewed)
+        })) else {
             panic!("an empty store gives the lease")
         };
         held
@@ -115,7 +112,10 @@ fn the_lease_names_a_unique_owner_and_lasts_twice_timeout_ms() {
     let text = store.value("k:lease").unwrap();
     let (owner, until) = read_lease(Some(text)).unwrap();
     assert_eq!(until, NOW + 6000);
-    block_on(release(&store, first));
+    block_on(steps(&store, &clock, || {
+        release(&Kv::new(&store), first.clone())
+    }))
+    .unwrap();
     let second = lease(6000);
     let (other, _) = read_lease(store.value("k:lease")).unwrap();
     assert_ne!(owner, other, "each lease has its own owner");
@@ -228,27 +228,29 @@ fn a_holder_that_outlived_its_lease_never_frees_its_successors() {
             store.without_delete_if()
         };
         let clock = base.clock.clone();
-        let take = || match block_on(acquire_in_store(
-            &store,
-            &clock,
-            "k",
-            1000,
-            &nothing_renewed,
-        )) {
-            Ok(StoreLock::Held(lease)) => lease,
+        let take = || match block_on(steps(&store, &clock, || {
+            acquire_in_store(&Kv::new(&store), &clock, "k", 1000, &nothing_renewed)
+        })) {
+            Ok(Ok(StoreLock::Held(lease))) => lease,
             _ => panic!("{store_kind}: the lease is free"),
         };
         let late = take();
         clock.advance(5000);
         let successor = take();
         let successors = store.value("k:lease").unwrap();
-        block_on(release(&store, late));
+        block_on(steps(&store, &clock, || {
+            release(&Kv::new(&store), late.clone())
+        }))
+        .unwrap();
         assert_eq!(
             store.value("k:lease").as_deref(),
             Some(successors.as_str()),
             "{store_kind}"
         );
-        block_on(release(&store, successor));
+        block_on(steps(&store, &clock, || {
+            release(&Kv::new(&store), successor.clone())
+        }))
+        .unwrap();
         assert!(store.value("k:lease").is_none(), "{store_kind}");
     }
 }
@@ -262,31 +264,32 @@ fn eight_contenders_one_holder_the_others_find_its_result() {
         let store = store.clone();
         let clock = clock.clone();
         async move {
-            let renewed = || -> LocalFuture<'_, Option<String>> {
-                let found = store.value("k");
-                Box::pin(async move { found })
-            };
-            let result = acquire_in_store(&store, &clock, "k", 10_000, &renewed).await;
-            match result {
-                // As the client does: read again under the lock.
-                Ok(StoreLock::Held(lease)) => {
-                    let outcome = match store.value("k") {
-                        Some(found) => found,
-                        None => {
-                            clock.sleep(200).await; // the login
-                            store.set("k", &format!("token of {n}"), None);
-                            "logged in".to_string()
-                        }
-                    };
-                    release(&store, lease).await;
-                    outcome
+            steps(&store, &clock, || {
+                let kv = Kv::new(&store);
+                let renewed = || Ok(kv.get("k")?.ok().flatten());
+                match acquire_in_store(&kv, &clock, "k", 10_000, &renewed)? {
+                    // As the client does: read again under the lock.
+                    Ok(StoreLock::Held(lease)) => {
+                        let outcome = match kv.get("k")?.ok().flatten() {
+                            Some(found) => found,
+                            None => {
+                                fx::sleep(200)?; // the login
+                                let _ = kv.put("k", format!("token of {n}"), None)?;
+                                "logged in".to_string()
+                            }
+                        };
+                        release(&kv, lease)?;
+                        Ok(outcome)
+                    }
+                    Ok(StoreLock::Renewed(found)) => Ok(found),
+                    _ => panic!("no store failure, no time-out here"),
                 }
-                Ok(StoreLock::Renewed(found)) => found,
-                _ => panic!("no store failure, no time-out here"),
-            }
+            })
+            .await
+            .unwrap()
         }
     };
-    let results = block_on(futures::future::join_all((0..8).map(contender)));
+    let results = block_on(join_all((0..8).map(contender)));
     assert_eq!(
         results.iter().filter(|r| *r == "logged in").count(),
         1,
@@ -456,7 +459,7 @@ fn calls_in_flight_when_the_store_fails_are_one_outage_not_a_back_off() {
     store.fail(true);
     rig.auth_token(emnify_jwt(3600));
     let calls = (0..20).map(|_| client.token_info(CacheMode::Default));
-    for result in block_on(futures::future::join_all(calls)) {
+    for result in block_on(join_all(calls)) {
         result.unwrap();
     }
     // Back up: one retry period later (not twenty doublings of it) the

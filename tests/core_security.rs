@@ -74,7 +74,7 @@ fn concurrent_clients_with_the_right_secret_still_share_one_login() {
     let rig = Rig::new();
     rig.transport.ok(200, &zum_success(&emnify_jwt(3600)));
     let clients: Vec<_> = (0..20).map(|_| rig.client(zum("right-password"))).collect();
-    let all = futures::future::join_all(clients.iter().map(|c| c.token_info(CacheMode::Default)));
+    let all = join_all(clients.iter().map(|c| c.token_info(CacheMode::Default)));
     assert!(block_on(all).iter().all(Result::is_ok));
     assert_eq!(rig.transport.request_count(), 1);
 }
@@ -235,7 +235,7 @@ fn a_damped_renewal_is_token_rejected_with_when_to_try_again() {
     let renewed = block_on(client.renew_after_rejection(&first.token)).unwrap();
     assert_eq!(renewed.token.expose(), second_token);
     // The retry with the renewed token was refused too.
-    block_on(client.rejected_twice(401, &renewed.token));
+    block_on(client.rejected_twice(401, &renewed.token)).unwrap();
     rig.clock.advance(10_000);
     let error = block_on(client.renew_after_rejection(&renewed.token)).unwrap_err();
     assert_eq!(error.code, ErrorCode::TokenRejected);
@@ -247,7 +247,7 @@ fn a_damped_renewal_is_token_rejected_with_when_to_try_again() {
     rig.clock.advance(50_000);
     rig.auth_token(emnify_jwt(3602));
     let third = block_on(client.renew_after_rejection(&renewed.token)).unwrap();
-    block_on(client.rejected_twice(401, &third.token));
+    block_on(client.rejected_twice(401, &third.token)).unwrap();
     rig.clock.advance(90_000);
     let error = block_on(client.renew_after_rejection(&third.token)).unwrap_err();
     assert_eq!(error.retry_after_seconds, Some(30));

@@ -225,14 +225,14 @@ fn a_429_of_an_api_call_holds_the_next_login_for_the_block() {
     // A readable Retry-After sets the hold's length.
     let rig = Rig::new();
     let client = rig.client(options("sandbox"));
-    block_on(client.api_answered(429, Some(120)));
+    block_on(client.api_answered(429, Some(120))).unwrap();
     assert_eq!(
         block_on(client.token_info(CacheMode::Default))
             .unwrap_err()
             .retry_after_seconds,
         Some(120)
     );
-    block_on(client.api_answered(500, None));
-    block_on(client.api_answered(200, None));
+    block_on(client.api_answered(500, None)).unwrap();
+    block_on(client.api_answered(200, None)).unwrap();
     assert_eq!(rig.transport.request_count(), 0);
 }

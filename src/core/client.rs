@@ -13,8 +13,8 @@ use crate::core::clock::Clock;
 use crate::core::coordinator::{Answer, Ask, Coordinator};
 use crate::core::error::{AuthError, ErrorCode};
 use crate::core::events::{Event, Events};
-use crate::core::flight::{Flights, Polling};
-use crate::core::http::{is_header_safe, HttpRequest, HttpResponse, LocalFuture, Transport};
+use crate::core::fx::{self, attempt, Effect, Kv, Outcome, Renewal, Step, Stop};
+use crate::core::http::{is_header_safe, HttpRequest, HttpResponse, Transport};
 use crate::core::json::Map;
 use crate::core::lease::{self, Leased};
 use crate::core::lock::{self, LockManager, StoreLock};
@@ -30,6 +30,13 @@ use crate::core::vendors::{self, Attachment, Http, Revoked, Site, Vendor, Vendor
 use crate::core::verifier;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
+
+/// An operation of a client, for the host to run ([`crate::core::fx`]):
+/// `run` is called again from the start after each effect.
+pub struct Op<'a, T> {
+    pub parts: &'a Parts,
+    pub run: Box<dyn FnMut() -> Step<T> + 'a>,
+}
 
 /// `getToken({ cache })`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -80,7 +87,8 @@ pub struct TokenInfo {
     pub memo_until_ms: i64,
 }
 
-/// The JS world's parts, as traits.
+/// The host's parts, which perform a client's effects (the core itself
+/// never calls them).
 pub struct Parts {
     pub transport: Rc<dyn Transport>,
     pub clock: Rc<dyn Clock>,
@@ -92,17 +100,11 @@ pub struct Parts {
     /// happen there, never here.
     pub coordinator: Option<Rc<dyn Coordinator>>,
     /// Waiters of a renewal poll on their own timer instead of being woken
-    /// by the leader (Cloudflare Workers; see [`Flights::run`]).
+    /// by the leader (Cloudflare Workers; see [`Effect::Flight`]).
     pub poll_waits: bool,
 }
 
-/// A renewal's outcome: the entry, and whether it was found in the store
-/// (another context renewed while this one waited for the lock).
-type Renewal = Result<(Entry, bool), AuthError>;
-
 thread_local! {
-    /// Renewals in flight in this realm, by cache key: shared by every client.
-    static FLIGHTS: Rc<Flights<Renewal>> = Rc::new(Flights::default());
     /// The last entry text read per cache key and its decoding, shared by the
     /// realm's clients: a warm `getToken` compares texts instead of parsing
     /// JSON again, and a client made per request holds no copy of its own.
@@ -144,9 +146,6 @@ const EXPIRED_ON_ARRIVAL_HOLD_SECONDS: u64 = 60;
 const STALE_READ_RETRIES: u32 = 4;
 const STALE_READ_PAUSE_MS: u64 = 25;
 
-/// How often a polling waiter looks for the leader's result.
-const POLL_INTERVAL_MS: u64 = 10;
-
 /// The time of last use is written back at most this often, so a warm
 /// `getToken` stays a memory read (vendors that drop idle tokens only).
 const LAST_USE_RESOLUTION_MS: i64 = 3_600_000;
@@ -157,18 +156,19 @@ pub struct Client {
     flow: Box<dyn VendorFlow>,
     principal: String,
     /// The verifier of this client's secret ([`crate::core::verifier`]):
-    /// entries obtained with another secret are not this client's.
-    verifier: String,
+    /// entries obtained with another secret are not this client's. Known
+    /// at once when the realm has computed it before (or the host's native
+    /// PBKDF2 is registered); else the first operation asks the host to
+    /// derive it ([`Effect::Derive`]).
+    verifier: std::cell::OnceCell<String>,
+    /// `vendor:principal digest`, the verifier's salt.
+    salt_id: String,
     key: String,
     /// Where the realm's memory copy of the entry is kept: the cache key,
     /// or for an origin-wide store the key tagged with the store
     /// ([`origin::tier_key`]), so that a copy obtained through one store
     /// (or the memory store) is never taken for what another holds.
     tier_key: String,
-    /// The single-flight key. A client with a coordinator waits on the
-    /// coordinator, which may run in this very realm (a Durable Object shares
-    /// its Worker's isolate) and lead its own flight for the same cache key.
-    flight_key: String,
     parts: Parts,
     /// Where entries go when the configured store fails.
     fallback: MemoryStore,
@@ -199,22 +199,18 @@ impl Client {
             Some(area) => origin::tier_key(&key, area),
             None => key.clone(),
         };
-        let verifier = match flow.static_token() {
+        let salt_id = format!("{}:{principal}", options.vendor.as_str());
+        let known = match flow.static_token() {
             // Used as given, never cached: nothing to verify.
-            Some(_) => String::new(),
-            None => verifier::verifier(
-                &format!("{}:{principal}", options.vendor.as_str()),
-                &flow.secrets().join("\n"),
-            ),
+            Some(_) => Some(String::new()),
+            None => verifier::known(&salt_id, &flow.secrets().join("\n")),
         };
-        // Clients holding another secret for the principal never share a
-        // renewal: each gets the vendor's own answer to its secret.
-        let flight_key = match parts.coordinator {
-            Some(_) => format!("{key}#{verifier}#coordinated"),
-            None => format!("{key}#{verifier}"),
-        };
+        let verifier = std::cell::OnceCell::new();
+        if let Some(known) = known {
+            let _ = verifier.set(known);
+        }
         Ok(Client {
-            flight_key,
+            salt_id,
             options,
             site,
             flow,
@@ -247,9 +243,48 @@ impl Client {
         &self.events
     }
 
-    /// The verifier of this client's secret, which its entries carry.
+    /// The verifier of this client's secret, which its entries carry
+    /// (computed here if no operation has had the host derive it yet).
     pub fn verifier(&self) -> &str {
-        &self.verifier
+        self.verifier
+            .get_or_init(|| verifier::verifier(&self.salt_id, &self.flow.secrets().join("\n")))
+    }
+
+    /// Has the host derive the verifier: the first step of an operation
+    /// started before it was known.
+    fn derive_verifier(&self) -> Step<()> {
+        let secret = self.flow.secrets().join("\n");
+        let (password, salt, rounds) = verifier::inputs(&self.salt_id, &secret);
+        let effect = Effect::Derive {
+            password,
+            salt,
+            rounds,
+        };
+        let Outcome::Derived(derived) = fx::perform(effect)? else {
+            return fx::unexpected();
+        };
+        // Once, and not again where an operation that started with this
+        // one has it already: computing it here (no native PBKDF2) is slow.
+        let verifier = fx::local(|| {
+            verifier::known(&self.salt_id, &secret)
+                .unwrap_or_else(|| verifier::finish(&self.salt_id, &secret, derived))
+        })?;
+        let _ = self.verifier.set(verifier);
+        Ok(())
+    }
+
+    /// The single-flight key. Clients holding another secret for the
+    /// principal never share a renewal: each gets the vendor's own answer
+    /// to its secret. A client with a coordinator waits on the coordinator,
+    /// which may run in this very realm (a Durable Object shares its
+    /// Worker's isolate) and lead its own flight for the same cache key.
+    fn flight_key(&self) -> String {
+        let coordinated = if self.parts.coordinator.is_some() {
+            "#coordinated"
+        } else {
+            ""
+        };
+        format!("{}#{}{coordinated}", self.key, self.verifier())
     }
 
     /// The store key of this client's entry.
@@ -277,7 +312,7 @@ impl Client {
         }
         let own = crate::core::options::canonical_origin(&self.site.root);
         let origin = origin.to_ascii_lowercase();
-        self.reported(Err(AuthError::new(
+        Err(self.report(AuthError::new(
             ErrorCode::ForeignOrigin,
             format!(
                 "refusing to send {} credentials to {origin}: only {} (and options.allowedOrigins) may receive them",
@@ -300,14 +335,17 @@ impl Client {
     /// The token renewed after a rejection was refused on its first use
     /// too: it is marked so (see [`Client::damped`]), and the response is
     /// the caller's.
-    pub async fn rejected_twice(&self, status: u16, renewed: &Secret) {
+    pub fn rejected_twice<'a>(&'a self, status: u16, renewed: &'a Secret) -> Op<'a, ()> {
+        self.op(move || self.rejected_twice_step(status, renewed))
+    }
+
+    fn rejected_twice_step(&self, status: u16, renewed: &Secret) -> Step<()> {
         if let Some(mut entry) = self
-            .read_stored_entry()
-            .await
+            .read_stored_entry()?
             .filter(|e| e.tokens.access == *renewed && !e.refused_on_retry)
         {
             entry.refused_on_retry = true;
-            self.write_entry(&entry).await;
+            self.write_entry(&entry)?;
         }
         let error = AuthError::new(
             ErrorCode::TokenRejected,
@@ -317,7 +355,8 @@ impl Client {
             ),
         )
         .with_status(status);
-        let _ = self.reported::<()>(Err(error));
+        let _ = self.report(error);
+        Ok(())
     }
 
     /// Whether an API answer says the token was rejected.
@@ -334,36 +373,68 @@ impl Client {
     /// Tells the client how the vendor answered one of the caller's API
     /// calls: a Zūm Rails 429 blocks the IP for 5 minutes, so the next login
     /// must hold off as after a login's 429.
-    pub async fn api_answered(&self, status: u16, retry_after: Option<u64>) {
-        if let Some(seconds) = self.flow.api_hold_seconds(status, retry_after) {
-            self.hold(seconds, false).await;
+    pub fn api_answered(&self, status: u16, retry_after: Option<u64>) -> Op<'_, ()> {
+        self.op(move || self.api_answered_step(status, retry_after))
+    }
+
+    /// Whether an API answer of this status may hold off logins (with or
+    /// without a `Retry-After`): the host tells [`Client::api_answered`].
+    pub fn api_answer_matters(&self, status: u16) -> bool {
+        self.flow.api_hold_seconds(status, None).is_some()
+            || self.flow.api_hold_seconds(status, Some(1)).is_some()
+    }
+
+    fn api_answered_step(&self, status: u16, retry_after: Option<u64>) -> Step<()> {
+        match self.flow.api_hold_seconds(status, retry_after) {
+            Some(seconds) => self.hold(seconds, false),
+            None => Ok(()),
         }
+    }
+
+    /// An operation of this client, for the host to run.
+    pub(crate) fn op<'a, T>(&'a self, run: impl FnMut() -> Step<T> + 'a) -> Op<'a, T> {
+        let mut run = run;
+        Op {
+            parts: &self.parts,
+            run: Box::new(move || {
+                // Journaled: every replay takes the path the first run took,
+                // though the verifier is known by then.
+                if fx::local(|| self.verifier.get().is_none())? {
+                    self.derive_verifier()?;
+                }
+                run()
+            }),
+        }
+    }
+
+    /// The local time, as this step of the operation sees it.
+    fn now(&self) -> i64 {
+        fx::now(&*self.parts.clock)
     }
 
     /// The token, from the cache when it is fresh, else renewed once for all
     /// concurrent callers.
-    pub async fn token_info(&self, mode: CacheMode) -> Result<TokenInfo, AuthError> {
-        let result = self.token_info_inner(mode).await;
-        self.reported(result)
+    pub fn token_info(&self, mode: CacheMode) -> Op<'_, TokenInfo> {
+        self.op(move || self.reported(self.token_info_inner(mode)))
     }
 
-    async fn token_info_inner(&self, mode: CacheMode) -> Result<TokenInfo, AuthError> {
+    fn token_info_inner(&self, mode: CacheMode) -> Step<TokenInfo> {
         if let Some(tokens) = self.flow.static_token() {
             return Ok(self.info(tokens, None, false));
         }
         let mut previous = None;
         if mode == CacheMode::Reload {
             // The entry being replaced: a renewal must not settle for it.
-            previous = self.read_stored_entry().await;
+            previous = self.read_stored_entry()?;
         } else {
-            if let Some(entry) = self.read_entry().await {
+            if let Some(entry) = self.read_entry()? {
                 if self.is_fresh(&entry) {
-                    self.announce(&entry, true);
-                    self.note_use(&entry).await;
+                    self.announce(&entry, true)?;
+                    self.note_use(&entry)?;
                     return Ok(self.entry_info(entry, true));
                 }
                 if entry.rejected {
-                    return Err(self.rejected_error());
+                    return Err(self.rejected_error().into());
                 }
                 previous = Some(entry);
             }
@@ -374,31 +445,31 @@ impl Client {
                         "no usable {} token is cached and cache: \"only-if-cached\" forbids going to the network",
                         self.vendor().display_name()
                     ),
-                ));
+                )
+                .into());
             }
         }
         self.renew_once(previous, None, mode == CacheMode::Reload)
-            .await
     }
 
     /// Compare-and-renew, after the vendor rejected `rejected`: if the store
     /// already holds another fresh token (another client renewed), that one
     /// is used; otherwise one renewal for everyone. Personr without
     /// `regenerateOnRejection` fails with `REAUTH_REQUIRED` instead.
-    pub async fn renew_after_rejection(&self, rejected: &Secret) -> Result<TokenInfo, AuthError> {
-        let result = self.renew_after_rejection_inner(rejected).await;
-        self.reported(result)
+    pub fn renew_after_rejection<'a>(&'a self, rejected: &'a Secret) -> Op<'a, TokenInfo> {
+        self.op(move || self.reported(self.renew_after_rejection_inner(rejected)))
     }
 
-    async fn renew_after_rejection_inner(&self, rejected: &Secret) -> Result<TokenInfo, AuthError> {
+    fn renew_after_rejection_inner(&self, rejected: &Secret) -> Step<TokenInfo> {
         let name = self.vendor().display_name();
         if self.flow.static_token().is_some() {
             return Err(AuthError::new(
                 ErrorCode::TokenRejected,
                 format!("{name} rejected the token given in credentials: it may have been revoked or have expired"),
-            ));
+            )
+            .into());
         }
-        let entry = self.read_stored_entry().await;
+        let entry = self.read_stored_entry()?;
         if let Some(entry) = &entry {
             if entry.tokens.access != *rejected && self.is_fresh(entry) {
                 return Ok(self.entry_info(entry.clone(), true));
@@ -411,30 +482,35 @@ impl Client {
                 // (With a coordinator, it judges again by its own entry and
                 // may refuse: the event follows the new token, not the ask.)
                 let since = idle.idle_from_ms.unwrap_or_else(|| idle.last_used());
-                let idle_days = (self.parts.clock.now_ms() - since) / 86_400_000;
-                let renewed = self.renew_once(entry, Some(rejected), false).await?;
-                self.events.emit(&Event::Regenerated {
+                let idle_days = (self.now() - since) / 86_400_000;
+                let renewed = self.renew_once(entry, Some(rejected), false)?;
+                self.emit(Event::Regenerated {
                     vendor: self.vendor(),
                     reason: "idle",
                     message: format!(
                         "{} dropped a token unused for {idle_days} days; a new one was generated",
                         self.vendor().display_name()
                     ),
-                });
+                })?;
                 return Ok(renewed);
             }
             if let Some(mut entry) = entry.filter(|e| e.tokens.access == *rejected) {
                 entry.rejected = true;
-                self.write_entry(&entry).await;
+                self.write_entry(&entry)?;
             }
-            return Err(self.rejected_error());
+            return Err(self.rejected_error().into());
         }
         if let Some(entry) = entry.as_ref().filter(|e| e.tokens.access == *rejected) {
             if let Some(error) = self.damped(entry) {
-                return Err(error);
+                return Err(error.into());
             }
         }
-        self.renew_once(entry, Some(rejected), false).await
+        self.renew_once(entry, Some(rejected), false)
+    }
+
+    /// Emits `event` to this client's listeners, once whatever the replays.
+    fn emit(&self, event: Event) -> Step<()> {
+        fx::local(|| self.events.emit(&event))
     }
 
     /// Whether the vendor dropped a token unused since `last_use` by `now`:
@@ -451,27 +527,27 @@ impl Client {
     /// use (the one that led to this rejection) came after such a stretch.
     fn idle_dropped(&self, entry: &Entry, rejected: &Secret) -> bool {
         entry.tokens.access == *rejected
-            && (entry.idle_from_ms.is_some()
-                || self.idle_at(entry.last_used(), self.parts.clock.now_ms()))
+            && (entry.idle_from_ms.is_some() || self.idle_at(entry.last_used(), self.now()))
     }
 
     /// Records that the token of `entry` was handed out, at most hourly and
     /// only for vendors that drop idle tokens. The store is read again first:
     /// another context may have replaced the token, which must not be
     /// overwritten with this older one.
-    async fn note_use(&self, entry: &Entry) {
-        let now = self.parts.clock.now_ms();
+    fn note_use(&self, entry: &Entry) -> Step<()> {
+        let now = self.now();
         if self.flow.idle_drop_ms().is_none() || now - entry.last_used() < LAST_USE_RESOLUTION_MS {
-            return;
+            return Ok(());
         }
-        if let Some(mut stored) = self.read_stored_entry().await {
+        if let Some(mut stored) = self.read_stored_entry()? {
             if stored.tokens.access == entry.tokens.access {
                 let last = stored.last_used();
                 stored.idle_from_ms = self.idle_at(last, now).then_some(last);
                 stored.last_used_ms = Some(now);
-                self.write_entry(&stored).await;
+                self.write_entry(&stored)?;
             }
         }
+        Ok(())
     }
 
     /// Renewals caused by rejection are damped: a token that was itself
@@ -490,11 +566,7 @@ impl Client {
         let floor = REJECTION_FLOOR_MS
             .saturating_mul(1 << (streak - 1).min(10))
             .min(MAX_REJECTION_DAMPING_MS);
-        let age = self
-            .parts
-            .clock
-            .now_ms()
-            .saturating_sub(entry.obtained_at_ms);
+        let age = self.now().saturating_sub(entry.obtained_at_ms);
         if age >= floor {
             return None;
         }
@@ -515,7 +587,7 @@ impl Client {
     /// The rejection streak of a token obtained because `previous` was
     /// rejected. A streak older than the longest damping starts over.
     fn next_streak(&self, previous: Option<&Entry>) -> u32 {
-        let now = self.parts.clock.now_ms();
+        let now = self.now();
         match previous {
             Some(p) if now.saturating_sub(p.obtained_at_ms) < MAX_REJECTION_DAMPING_MS => {
                 p.rejection_streak.saturating_add(1)
@@ -537,78 +609,96 @@ impl Client {
     }
 
     /// Joins or leads the one renewal for this principal in this realm.
-    async fn renew_once(
+    fn renew_once(
         &self,
         previous: Option<Entry>,
         rejected: Option<&Secret>,
         reload: bool,
-    ) -> Result<TokenInfo, AuthError> {
-        let flights = FLIGHTS.with(Rc::clone);
-        let poll = self.polling();
-        let (entry, from_cache) = flights
-            .run(
-                &self.flight_key,
-                || async move {
-                    match &self.parts.coordinator {
-                        Some(coordinator) => {
-                            let ask = match (rejected, &previous) {
-                                (Some(token), _) => Ask::Rejected(token.clone()),
-                                (None, Some(p)) if reload => Ask::Reload(p.tokens.access.clone()),
-                                _ => Ask::Token,
-                            };
-                            self.ask_coordinator(&**coordinator, ask).await
-                        }
-                        None => self.renew(previous, rejected).await,
+    ) -> Step<TokenInfo> {
+        let key = self.flight_key();
+        let poll_ms = self.poll_ms();
+        let Outcome::Turn(turn) = fx::perform(Effect::Flight { key, poll_ms })? else {
+            return fx::unexpected();
+        };
+        let renewal: Renewal = match turn {
+            Some(joined) => joined,
+            None => {
+                let led = attempt(match &self.parts.coordinator {
+                    Some(_) => {
+                        let ask = match (rejected, &previous) {
+                            (Some(token), _) => Ask::Rejected(token.clone()),
+                            (None, Some(p)) if reload => Ask::Reload(p.tokens.access.clone()),
+                            _ => Ask::Token,
+                        };
+                        self.ask_coordinator(ask)
                     }
-                },
-                poll,
-            )
-            .await?;
-        self.announce(&entry, from_cache);
+                    None => self.renew(previous, rejected),
+                })?;
+                let key = self.flight_key();
+                fx::perform(Effect::Land {
+                    key,
+                    outcome: led.clone(),
+                })?;
+                led
+            }
+        };
+        let (entry, from_cache) = renewal?;
+        self.announce(&entry, from_cache)?;
         Ok(self.entry_info(entry, from_cache))
     }
 
-    /// How waiters look for a renewal's result (see [`Flights::run`]).
-    fn polling(&self) -> Option<Polling<'_>> {
-        self.parts.poll_waits.then(|| Polling {
-            clock: &*self.parts.clock,
-            interval_ms: POLL_INTERVAL_MS,
-            // Past the longest a login can take, the leader is presumed gone.
-            max_wait_ms: i64::from(self.options.timeout_ms) * 4,
-        })
+    /// How long a waiter of a renewal polls on its own timer before it takes
+    /// the lead, where waiters poll (see [`Effect::Flight`]): past the
+    /// longest a login can take, the leader is presumed gone.
+    fn poll_ms(&self) -> Option<i64> {
+        self.parts
+            .poll_waits
+            .then(|| i64::from(self.options.timeout_ms) * 4)
     }
 
     /// Renews under the cross-context lock (Web Locks, else a lease in the
     /// store; a store with `add` always gets its lease, since it is shared
     /// beyond one browser). An entry found in the store once the lock is
     /// held (another context renewed meanwhile) is used as is.
-    async fn renew(&self, previous: Option<Entry>, rejected: Option<&Secret>) -> Renewal {
+    fn renew(&self, previous: Option<Entry>, rejected: Option<&Secret>) -> Step<(Entry, bool)> {
+        let mut lock = None;
+        let result = self.renew_locked(previous, rejected, &mut lock);
+        // Released on every way out but a suspension (the lock is still
+        // held while the host performs the next effect).
+        if !matches!(result, Err(Stop::Suspend)) {
+            fx::unlock(lock)?;
+        }
+        result
+    }
+
+    fn renew_locked(
+        &self,
+        previous: Option<Entry>,
+        rejected: Option<&Secret>,
+        lock: &mut Option<u32>,
+    ) -> Step<(Entry, bool)> {
         let mut lease = None;
-        let mut _guard = None;
         // Locks and leases follow the configured store, also while it is
         // down: the other contexts still use it and must not be raced.
-        let store = self.store();
+        let store = Kv::new(self.store()?);
         if self.parts.store.is_shared() {
             let clock = &*self.parts.clock;
-            let asked_at = clock.now_ms();
-            _guard = match &self.parts.locks {
-                Some(locks) => locks.lock(&self.key).await,
-                None => None,
-            };
-            let waited = clock.now_ms() > asked_at;
+            let asked_at = self.now();
+            if self.parts.locks.is_some() {
+                *lock = fx::lock(&self.key)?;
+            }
+            let waited = self.now() > asked_at;
             let hold_ms = i64::from(self.options.timeout_ms) * 2;
-            let renewed = || -> LocalFuture<'_, Option<Entry>> {
-                Box::pin(self.renewed_elsewhere(previous.as_ref(), rejected))
-            };
-            if store.atomic().is_some() {
-                match lock::acquire_in_store(store, clock, &self.key, hold_ms, &renewed).await {
+            let renewed = || self.renewed_elsewhere(previous.as_ref(), rejected);
+            if store.is_atomic() {
+                match lock::acquire_in_store(&store, clock, &self.key, hold_ms, &renewed)? {
                     Ok(StoreLock::Held(held)) => lease = Some(held),
                     Ok(StoreLock::Renewed(entry)) => return Ok((entry, true)),
                     Ok(StoreLock::TimedOut) => {}
-                    Err(e) => self.fall_back(e),
+                    Err(e) => self.fall_back(e)?,
                 }
-            } else if _guard.is_none() {
-                match lease::acquire(store, clock, &self.key, hold_ms, &renewed).await {
+            } else if lock.is_none() {
+                match lease::acquire(&store, clock, &self.key, hold_ms, &renewed)? {
                     Leased::Held(held) => lease = Some(held),
                     Leased::Renewed(entry) => return Ok((entry, true)),
                     Leased::Without => {}
@@ -621,11 +711,11 @@ impl Client {
             let looks = if waited { 1 + STALE_READ_RETRIES } else { 1 };
             for look in 0..looks {
                 if look > 0 {
-                    clock.sleep(STALE_READ_PAUSE_MS).await;
+                    fx::sleep(STALE_READ_PAUSE_MS)?;
                 }
-                if let Some(entry) = self.renewed_elsewhere(previous.as_ref(), rejected).await {
+                if let Some(entry) = self.renewed_elsewhere(previous.as_ref(), rejected)? {
                     if let Some(lease) = lease {
-                        lease::release(store, lease).await;
+                        lease::release(&store, lease)?;
                     }
                     return Ok((entry, true));
                 }
@@ -635,105 +725,103 @@ impl Client {
             Some(_) => self.next_streak(previous.as_ref()),
             None => 0,
         };
-        let epoch = revocation::epoch(&self.key);
-        let result = self.obtain_and_store(previous, streak, epoch).await;
+        let epoch = fx::local(|| revocation::epoch(&self.key) as i64)?;
+        let result = attempt(self.obtain_and_store(previous, streak, epoch))?;
         if let Some(lease) = lease {
-            lease::release(store, lease).await;
+            lease::release(&store, lease)?;
         }
-        result.map(|entry| (entry, false))
+        Ok((result?, false))
     }
 
     /// Gets the token from the principal's coordinator and keeps it here.
-    async fn ask_coordinator(&self, coordinator: &dyn Coordinator, ask: Ask) -> Renewal {
-        let epoch = revocation::epoch(&self.key);
-        let answer = coordinator.ask(&self.key, ask).await?;
-        let entry = Entry::decode(&answer.entry, &self.principal, &self.verifier).ok_or_else(|| {
+    fn ask_coordinator(&self, ask: Ask) -> Step<(Entry, bool)> {
+        let epoch = fx::local(|| revocation::epoch(&self.key) as i64)?;
+        let key = self.key.clone();
+        let Outcome::Answered(answer) = fx::perform(Effect::Ask { key, ask })? else {
+            return fx::unexpected();
+        };
+        let answer = answer?;
+        let entry = Entry::decode(&answer.entry, &self.principal, self.verifier()).ok_or_else(|| {
             AuthError::new(
                 ErrorCode::BadResponse,
                 "the token coordinator answered with an entry this client cannot read (is it running another version of vendor-auth?)",
             )
         })?;
-        if revocation::may_cache(&self.key, epoch) {
-            self.write_entry(&entry).await;
+        if self.may_cache(epoch)? {
+            self.write_entry(&entry)?;
         }
         Ok((entry, answer.from_cache))
+    }
+
+    /// Whether a renewal that started in revocation epoch `epoch` may cache.
+    fn may_cache(&self, epoch: i64) -> Step<bool> {
+        fx::local(|| revocation::may_cache(&self.key, epoch as u64))
     }
 
     /// The coordinator's side of [`Client::ask_coordinator`]: answers from
     /// this client's store (the coordinator's own storage), renewing only
     /// when it holds no usable token.
-    pub async fn coordinate(&self, ask: Ask) -> Result<Answer, AuthError> {
-        let result = async {
-            let info = match &ask {
-                Ask::Token => self.token_info_inner(CacheMode::Default).await?,
-                Ask::Reload(token) => match self.read_stored_entry().await {
-                    Some(entry) if entry.tokens.access != *token && self.is_fresh(&entry) => {
-                        self.entry_info(entry, true)
-                    }
-                    _ => self.token_info_inner(CacheMode::Reload).await?,
-                },
-                Ask::Rejected(token) => self.renew_after_rejection_inner(token).await?,
-            };
-            let entry = self.read_entry().await.ok_or_else(|| {
-                AuthError::new(
-                    ErrorCode::Storage,
-                    "the coordinator could not read back the token it stored",
-                )
-            })?;
-            Ok(Answer {
-                entry: entry.encode(true),
-                from_cache: info.from_cache,
-            })
-        }
-        .await;
-        self.reported(result)
+    pub fn coordinate(&self, ask: Ask) -> Op<'_, Answer> {
+        self.op(move || self.reported(self.coordinate_step(&ask)))
+    }
+
+    fn coordinate_step(&self, ask: &Ask) -> Step<Answer> {
+        let info = match ask {
+            Ask::Token => self.token_info_inner(CacheMode::Default)?,
+            Ask::Reload(token) => match self.read_stored_entry()? {
+                Some(entry) if entry.tokens.access != *token && self.is_fresh(&entry) => {
+                    self.entry_info(entry, true)
+                }
+                _ => self.token_info_inner(CacheMode::Reload)?,
+            },
+            Ask::Rejected(token) => self.renew_after_rejection_inner(token)?,
+        };
+        let entry = self.read_entry()?.ok_or_else(|| {
+            AuthError::new(
+                ErrorCode::Storage,
+                "the coordinator could not read back the token it stored",
+            )
+        })?;
+        Ok(Answer {
+            entry: entry.encode(true),
+            from_cache: info.from_cache,
+        })
     }
 
     /// A fresh entry in the store that is neither the one this renewal
     /// replaces nor the one the vendor rejected.
-    async fn renewed_elsewhere(
+    fn renewed_elsewhere(
         &self,
         previous: Option<&Entry>,
         rejected: Option<&Secret>,
-    ) -> Option<Entry> {
-        let entry = self.read_stored_entry().await?;
+    ) -> Step<Option<Entry>> {
+        let Some(entry) = self.read_stored_entry()? else {
+            return Ok(None);
+        };
         let changed = previous.is_none_or(|p| p.tokens.access != entry.tokens.access);
         let not_rejected = rejected.is_none_or(|r| *r != entry.tokens.access);
-        (changed && not_rejected && self.is_fresh(&entry)).then_some(entry)
+        Ok((changed && not_rejected && self.is_fresh(&entry)).then_some(entry))
     }
 
-    async fn obtain_and_store(
-        &self,
-        previous: Option<Entry>,
-        streak: u32,
-        epoch: u64,
-    ) -> Result<Entry, AuthError> {
-        self.check_hold().await?;
+    fn obtain_and_store(&self, previous: Option<Entry>, streak: u32, epoch: i64) -> Step<Entry> {
+        self.check_hold()?;
         let http = self.http();
-        let obtained = self
-            .flow
-            .obtain(&http, previous.as_ref().map(|e| &e.tokens))
-            .await;
+        let obtained = attempt(
+            self.flow
+                .obtain(&http, previous.as_ref().map(|e| &e.tokens)),
+        )?;
         let tokens = match obtained {
             Ok(tokens) => tokens,
             Err(error) => {
-                self.record_hold(&error).await;
-                return Err(error);
+                self.record_hold(&error)?;
+                return Err(error.into());
             }
         };
-        self.store_tokens(
-            tokens,
-            http.server_date_ms(),
-            self.parts.clock.now_ms(),
-            streak,
-            epoch,
-        )
-        .await
+        self.store_tokens(tokens, http.server_date_ms(), self.now(), streak, epoch)
     }
 
     fn http(&self) -> Http<'_> {
         Http::new(
-            &*self.parts.transport,
             &*self.parts.clock,
             self.vendor(),
             self.options.timeout_ms,
@@ -743,14 +831,14 @@ impl Client {
 
     /// Checks a token from the vendor and stores it. `streak`: renewals in
     /// a row caused by rejection, this one included.
-    async fn store_tokens(
+    fn store_tokens(
         &self,
         tokens: TokenSet,
         server_date_ms: Option<i64>,
         now: i64,
         streak: u32,
-        epoch: u64,
-    ) -> Result<Entry, AuthError> {
+        epoch: i64,
+    ) -> Step<Entry> {
         let name = self.vendor().display_name();
         if !is_header_safe(tokens.access.expose()) {
             return Err(AuthError::new(
@@ -758,7 +846,8 @@ impl Client {
                 format!(
                     "{name} answered with a token containing characters not allowed in an HTTP header (line breaks or control characters); it was refused, not used"
                 ),
-            ));
+            )
+            .into());
         }
         if tokens
             .expires_at_ms
@@ -767,18 +856,19 @@ impl Client {
             return Err(AuthError::new(
                 ErrorCode::BadResponse,
                 format!("{name} answered with a token whose expiry lies beyond what a JavaScript Date can hold; it was refused, not used"),
-            ));
+            )
+            .into());
         }
         let skew = skew_ms(server_date_ms, &tokens, now);
         if let Skew::Ignored(skew_ms) = skew {
-            self.events.emit(&Event::ClockSkew {
+            self.emit(Event::ClockSkew {
                 vendor: self.vendor(),
                 skew_ms,
-            });
+            })?;
         }
         let entry = Entry {
             principal: self.principal.clone(),
-            verifier: self.verifier.clone(),
+            verifier: self.verifier().to_string(),
             skew_ms: skew.applied(),
             tokens,
             obtained_at_ms: now,
@@ -790,18 +880,18 @@ impl Client {
         };
         if entry.local_expiry_ms().is_some_and(|expiry| expiry <= now) {
             // Renewing at once would get the same again: back off instead.
-            self.put_hold(&self.backoff_key(), EXPIRED_ON_ARRIVAL_HOLD_SECONDS)
-                .await;
+            self.put_hold(&self.backoff_key(), EXPIRED_ON_ARRIVAL_HOLD_SECONDS)?;
             return Err(AuthError::new(
                 ErrorCode::BadResponse,
                 format!(
                     "{name} answered with a token that had already expired when it arrived (its expiry is not after the time it was issued, or the clocks disagree); it was refused, and no login is sent for {EXPIRED_ON_ARRIVAL_HOLD_SECONDS} s"
                 ),
             )
-            .with_retry_after(Some(EXPIRED_ON_ARRIVAL_HOLD_SECONDS)));
+            .with_retry_after(Some(EXPIRED_ON_ARRIVAL_HOLD_SECONDS))
+            .into());
         }
-        if revocation::may_cache(&self.key, epoch) {
-            self.write_entry(&entry).await;
+        if self.may_cache(epoch)? {
+            self.write_entry(&entry)?;
         }
         Ok(entry)
     }
@@ -809,12 +899,10 @@ impl Client {
     /// Fails fast while a recorded hold lasts: the vendor root's (a rate
     /// limit, an IP block) or this principal's (an account lock-out), and
     /// this principal's back-off after a token that expired on arrival.
-    async fn check_hold(&self) -> Result<(), AuthError> {
+    fn check_hold(&self) -> Step<()> {
         let name = self.vendor().display_name();
-        let root = self
-            .hold_left(&hold_key(self.vendor(), &self.site.scope))
-            .await;
-        let principal = self.hold_left(&principal_hold_key(&self.key)).await;
+        let root = self.hold_left(&hold_key(self.vendor(), &self.site.scope))?;
+        let principal = self.hold_left(&principal_hold_key(&self.key))?;
         if let Some(seconds) = root.max(principal) {
             return Err(AuthError::new(
                 ErrorCode::RateLimited,
@@ -822,30 +910,34 @@ impl Client {
                     "{name} is refusing logins (a rate limit, IP block or account lock-out); no login is sent for another {seconds} s"
                 ),
             )
-            .with_retry_after(Some(seconds)));
+            .with_retry_after(Some(seconds))
+            .into());
         }
-        if let Some(seconds) = self.hold_left(&self.backoff_key()).await {
+        if let Some(seconds) = self.hold_left(&self.backoff_key())? {
             return Err(AuthError::new(
                 ErrorCode::BadResponse,
                 format!(
                     "{name} last answered with a token that had already expired on arrival (check the clocks); no login is sent for another {seconds} s"
                 ),
             )
-            .with_retry_after(Some(seconds)));
+            .with_retry_after(Some(seconds))
+            .into());
         }
         Ok(())
     }
 
     /// The seconds a hold under `key` still lasts. A hold that is over is
     /// deleted (localStorage and memory never expire anything themselves).
-    async fn hold_left(&self, key: &str) -> Option<u64> {
-        let text = self.store_get(key).await?;
-        let now = self.parts.clock.now_ms();
+    fn hold_left(&self, key: &str) -> Step<Option<u64>> {
+        let Some(text) = self.store_get(key)? else {
+            return Ok(None);
+        };
+        let now = self.now();
         match decode_hold(&text) {
-            Some(until) if until > now => Some(((until - now) as u64).div_ceil(1000)),
+            Some(until) if until > now => Ok(Some(((until - now) as u64).div_ceil(1000))),
             _ => {
-                self.store_delete(key).await;
-                None
+                self.store_delete(key)?;
+                Ok(None)
             }
         }
     }
@@ -858,79 +950,72 @@ impl Client {
 
     /// Records a long rate limit so that every client sharing the store holds
     /// off, for at most [`MAX_HOLD_SECONDS`] whatever the vendor asked.
-    async fn record_hold(&self, error: &AuthError) {
+    fn record_hold(&self, error: &AuthError) -> Step<()> {
         let Some(seconds) = error
             .retry_after_seconds
             .filter(|_| error.code == ErrorCode::RateLimited)
         else {
-            return;
+            return Ok(());
         };
         if seconds >= HOLD_THRESHOLD_SECONDS {
-            self.hold(seconds, self.flow.holds_principal_only(error))
-                .await;
+            self.hold(seconds, self.flow.holds_principal_only(error))?;
         }
+        Ok(())
     }
 
     /// Records a hold of `seconds` for every client of the vendor root, or
     /// of this principal only.
-    async fn hold(&self, seconds: u64, principal_only: bool) {
+    fn hold(&self, seconds: u64, principal_only: bool) -> Step<()> {
         let key = if principal_only {
             principal_hold_key(&self.key)
         } else {
             hold_key(self.vendor(), &self.site.scope)
         };
-        self.put_hold(&key, seconds).await;
+        self.put_hold(&key, seconds)
     }
 
     /// Writes a hold, for at most [`MAX_HOLD_SECONDS`] whatever the vendor
     /// asked, to the store and the memory tier.
-    async fn put_hold(&self, key: &str, seconds: u64) {
+    fn put_hold(&self, key: &str, seconds: u64) -> Step<()> {
         let seconds = seconds.min(MAX_HOLD_SECONDS);
-        let until = self
-            .parts
-            .clock
-            .now_ms()
-            .saturating_add((seconds as i64) * 1000);
+        let until = self.now().saturating_add((seconds as i64) * 1000);
         let text = encode_hold(until);
-        self.fallback.put_now(key, text.clone());
+        let kept = text.clone();
+        fx::local(|| self.fallback.put_now(key, kept))?;
         // The TTL lets stores that expire entries (KV, Redis) drop it too.
         let ttl = seconds.max(crate::core::cache::MIN_STORE_TTL_SECONDS);
-        self.store_put(key, text, Some(ttl)).await;
+        self.store_put(key, text, Some(ttl))?;
+        Ok(())
     }
 
     /// Sends an API request with the token attached the vendor's way. On the
     /// vendor's rejection the token is renewed (compare-and-renew) and the
     /// request sent once more; a second rejection is returned as it is.
-    pub async fn authorized(&self, request: HttpRequest) -> Result<HttpResponse, AuthError> {
-        let result = self.authorized_inner(request).await;
-        self.reported(result)
+    pub fn authorized(&self, request: HttpRequest) -> Op<'_, HttpResponse> {
+        self.op(move || self.reported(self.authorized_step(request.clone())))
     }
 
-    async fn authorized_inner(&self, request: HttpRequest) -> Result<HttpResponse, AuthError> {
-        let info = self.token_info_inner(CacheMode::Default).await?;
+    pub(crate) fn authorized_step(&self, request: HttpRequest) -> Step<HttpResponse> {
+        let info = self.token_info_inner(CacheMode::Default)?;
         let http = self.http();
         let attach = self.flow.attachment();
-        let response = http
-            .send(attach.apply(request.clone(), &info.token))
-            .await?;
-        self.api_answered(response.status, response.retry_after_seconds())
-            .await;
+        let response = http.send(attach.apply(request.clone(), &info.token))?;
+        self.api_answered_step(response.status, response.retry_after_seconds())?;
         if !self.flow.is_rejection(response.status, &response.body) {
             return Ok(response);
         }
-        let renewed = match self.renew_after_rejection_inner(&info.token).await {
+        let renewed = match attempt(self.renew_after_rejection_inner(&info.token))? {
             Ok(renewed) => renewed,
             Err(error) if is_damped(&error) => {
                 let _ = self.report(error);
                 return Ok(response);
             }
-            Err(error) => return Err(error),
+            Err(error) => return Err(error.into()),
         };
-        let response = http.send(attach.apply(request, &renewed.token)).await?;
-        self.api_answered(response.status, response.retry_after_seconds())
-            .await;
+        let response = http.send(attach.apply(request, &renewed.token))?;
+        self.api_answered_step(response.status, response.retry_after_seconds())?;
         if self.flow.is_rejection(response.status, &response.body) {
-            self.rejected_twice(response.status, &renewed.token).await;
+            self.rejected_twice_step(response.status, &renewed.token)?;
         }
         Ok(response)
     }
@@ -938,88 +1023,80 @@ impl Client {
     /// Forgets the cached token (here and in the store).
     /// A rate-limit hold recorded for the vendor goes too: `clear()` is the
     /// way out of a hold the caller knows to be over.
-    pub async fn clear(&self) -> Result<(), AuthError> {
-        self.store_delete(&self.key).await;
-        self.parts.store.announce(&self.key);
-        self.store_delete(&hold_key(self.vendor(), &self.site.scope))
-            .await;
-        self.store_delete(&self.backoff_key()).await;
-        self.announced.set(None);
-        Ok(())
+    pub fn clear(&self) -> Op<'_, ()> {
+        self.op(move || self.clear_step())
+    }
+
+    fn clear_step(&self) -> Step<()> {
+        self.store_delete(&self.key)?;
+        fx::local(|| self.parts.store.announce(&self.key))?;
+        self.store_delete(&hold_key(self.vendor(), &self.site.scope))?;
+        self.store_delete(&self.backoff_key())?;
+        fx::local(|| self.announced.set(None))
     }
 
     /// Revokes the token at the vendor where the vendor supports it, then
     /// forgets it. Resolves to what was achieved.
-    pub async fn revoke(&self) -> Result<Revoked, AuthError> {
-        let result = self.revoke_inner().await;
-        self.reported(result)
+    pub fn revoke(&self) -> Op<'_, Revoked> {
+        self.op(move || self.reported(self.revoke_step()))
     }
 
     /// A revoke wins over a renewal racing it: it waits for the renewal in
     /// flight (so the newest token is the one revoked), and until it settles
     /// no renewal caches what it obtains.
-    async fn revoke_inner(&self) -> Result<Revoked, AuthError> {
+    fn revoke_step(&self) -> Step<Revoked> {
         if self.flow.static_token().is_some() {
             return Ok(Revoked::LocallyOnly);
         }
-        FLIGHTS
-            .with(Rc::clone)
-            .settled(&self.flight_key, self.polling())
-            .await;
-        revocation::begin(&self.key);
-        let result = async {
-            let revoked = match self.read_entry().await {
-                Some(entry) => self.flow.revoke(&self.http(), &entry.tokens).await?,
+        let key = self.flight_key();
+        let poll_ms = self.poll_ms();
+        fx::perform(Effect::Settled { key, poll_ms })?;
+        fx::local(|| revocation::begin(&self.key))?;
+        let result = attempt((|| {
+            let revoked = match self.read_entry()? {
+                Some(entry) => self.flow.revoke(&self.http(), &entry.tokens)?,
                 None => Revoked::LocallyOnly,
             };
-            self.clear().await?;
+            self.clear_step()?;
             Ok(revoked)
-        }
-        .await;
-        revocation::end(&self.key);
-        result
+        })())?;
+        fx::local(|| revocation::end(&self.key))?;
+        Ok(result?)
     }
 
     /// emnify: finishes a login that asked for a multi-factor code, and
     /// caches the result. A lock-out (three wrong codes) is held like a
     /// login's. The fingerprint of `trusted_device` is handed back, never
     /// stored.
-    pub async fn complete_mfa(
-        &self,
-        code: &str,
-        trusted_device: Option<&Map>,
-    ) -> Result<MfaCompleted, AuthError> {
-        let result = async {
-            let emnify = self.emnify()?;
-            self.check_hold().await?;
-            let http = self.http();
-            let tokens = match emnify.complete_mfa(&http, code, trusted_device).await {
-                Ok(tokens) => tokens,
-                Err(error) => {
-                    self.record_hold(&error).await;
-                    return Err(error);
-                }
-            };
-            let entry = self
-                .store_tokens(
-                    tokens,
-                    http.server_date_ms(),
-                    self.parts.clock.now_ms(),
-                    0,
-                    revocation::epoch(&self.key),
-                )
-                .await?;
-            self.announce(&entry, false);
-            let fingerprint = trusted_device
-                .and_then(|d| d.get("fingerprint")?.as_str())
-                .map(Secret::new);
-            Ok(MfaCompleted {
-                info: self.entry_info(entry, false),
-                fingerprint,
-            })
-        }
-        .await;
-        self.reported(result)
+    pub fn complete_mfa<'a>(
+        &'a self,
+        code: &'a str,
+        trusted_device: Option<&'a Map>,
+    ) -> Op<'a, MfaCompleted> {
+        self.op(move || self.reported(self.complete_mfa_step(code, trusted_device)))
+    }
+
+    fn complete_mfa_step(&self, code: &str, trusted_device: Option<&Map>) -> Step<MfaCompleted> {
+        let emnify = self.emnify()?;
+        self.check_hold()?;
+        let http = self.http();
+        let tokens = match attempt(emnify.complete_mfa(&http, code, trusted_device))? {
+            Ok(tokens) => tokens,
+            Err(error) => {
+                self.record_hold(&error)?;
+                return Err(error.into());
+            }
+        };
+        let epoch = fx::local(|| revocation::epoch(&self.key) as i64)?;
+        let entry = self.store_tokens(tokens, http.server_date_ms(), self.now(), 0, epoch)?;
+        self.announce(&entry, false)?;
+        let fingerprint = trusted_device
+            .and_then(|d| d.get("fingerprint")?.as_str())
+            .map(Secret::new);
+        Ok(MfaCompleted {
+            info: self.entry_info(entry, false),
+            fingerprint,
+        })
     }
 
     /// The emnify flow, or `UNSUPPORTED` naming the method.
@@ -1048,84 +1125,91 @@ impl Client {
     }
 
     fn is_fresh(&self, entry: &Entry) -> bool {
-        entry.is_fresh(self.parts.clock.now_ms(), self.options.refresh_margin_ms)
+        entry.is_fresh(self.now(), self.options.refresh_margin_ms)
     }
 
     /// The store operations go to: the configured one, or the memory
     /// fallback while the configured one is left alone after a failure.
-    fn store(&self) -> &dyn TokenStore {
-        if self.store_is_down() {
+    fn store(&self) -> Step<&dyn TokenStore> {
+        Ok(if self.store_is_down()? {
             &self.fallback
         } else {
             &*self.parts.store
-        }
+        })
     }
 
-    fn store_is_down(&self) -> bool {
-        self.parts.clock.now_ms() < self.store_down_until.get()
+    fn store_is_down(&self) -> Step<bool> {
+        let now = self.now();
+        fx::local(|| now < self.store_down_until.get())
     }
 
     /// The configured store failed: the memory fallback serves for a while
     /// (doubling from [`STORE_RETRY_BASE_MS`] up to [`STORE_RETRY_MAX_MS`]),
     /// then the store is tried again. One `"storage-fallback"` per outage.
-    fn fall_back(&self, error: StoreError) {
-        if self.store_is_down() {
-            // Concurrent calls that failed with this one: the same outage,
-            // not another failure in a row.
-            return;
-        }
-        let failures = self.store_failures.get().saturating_add(1);
-        self.store_failures.set(failures);
-        let backoff = STORE_RETRY_BASE_MS
-            .saturating_mul(1 << (failures - 1).min(10))
-            .min(STORE_RETRY_MAX_MS);
-        self.store_down_until
-            .set(self.parts.clock.now_ms().saturating_add(backoff));
-        if failures == 1 {
-            self.events.emit(&Event::StorageFallback {
+    fn fall_back(&self, error: StoreError) -> Step<()> {
+        let now = self.now();
+        let first = fx::local(|| {
+            if now < self.store_down_until.get() {
+                // Concurrent calls that failed with this one: the same
+                // outage, not another failure in a row.
+                return false;
+            }
+            let failures = self.store_failures.get().saturating_add(1);
+            self.store_failures.set(failures);
+            let backoff = STORE_RETRY_BASE_MS
+                .saturating_mul(1 << (failures - 1).min(10))
+                .min(STORE_RETRY_MAX_MS);
+            self.store_down_until.set(now.saturating_add(backoff));
+            failures == 1
+        })?;
+        if first {
+            self.emit(Event::StorageFallback {
                 vendor: self.vendor(),
                 reason: error.0,
-            });
+            })?;
         }
+        Ok(())
     }
 
     /// The configured store answered: the outage, if any, is over.
-    fn store_answered(&self) {
-        if self.store_failures.get() != 0 {
-            self.store_failures.set(0);
-            self.store_down_until.set(i64::MIN);
-        }
+    fn store_answered(&self) -> Step<()> {
+        fx::local(|| {
+            if self.store_failures.get() != 0 {
+                self.store_failures.set(0);
+                self.store_down_until.set(i64::MIN);
+            }
+        })
     }
 
     /// Reads `key` from the configured store, or from the memory fallback
     /// while that store is down or when it fails now.
-    async fn store_get(&self, key: &str) -> Option<String> {
-        if !self.store_is_down() {
-            match self.parts.store.get(key).await {
+    fn store_get(&self, key: &str) -> Step<Option<String>> {
+        if !self.store_is_down()? {
+            match Kv::new(&*self.parts.store).get(key)? {
                 Ok(text) => {
-                    self.store_answered();
-                    return text;
+                    self.store_answered()?;
+                    return Ok(text);
                 }
-                Err(e) => self.fall_back(e),
+                Err(e) => self.fall_back(e)?,
             }
         }
-        self.fallback.get_now(self.local_key(key))
+        fx::local(|| self.fallback.get_now(self.local_key(key)))
     }
 
     /// Writes `text` to the configured store; `false` when it is down or
     /// failed now (the caller then keeps the value in the memory fallback).
-    async fn store_put(&self, key: &str, text: String, ttl: Option<u64>) -> bool {
-        if self.store_is_down() {
-            return false;
+    fn store_put(&self, key: &str, text: String, ttl: Option<u64>) -> Step<bool> {
+        if self.store_is_down()? {
+            return Ok(false);
         }
-        match self.parts.store.put(key, text, ttl).await {
+        match Kv::new(&*self.parts.store).put(key, text, ttl)? {
             Ok(()) => {
-                self.store_answered();
-                true
+                self.store_answered()?;
+                Ok(true)
             }
             Err(e) => {
-                self.fall_back(e);
-                false
+                self.fall_back(e)?;
+                Ok(false)
             }
         }
     }
@@ -1140,52 +1224,61 @@ impl Client {
     }
 
     /// Deletes `key` everywhere this client may have put it.
-    async fn store_delete(&self, key: &str) {
-        self.fallback.delete_now(self.local_key(key));
-        if !self.store_is_down() {
-            match self.parts.store.delete(key).await {
-                Ok(()) => self.store_answered(),
-                Err(e) => self.fall_back(e),
+    fn store_delete(&self, key: &str) -> Step<()> {
+        fx::local(|| self.fallback.delete_now(self.local_key(key)))?;
+        if !self.store_is_down()? {
+            match Kv::new(&*self.parts.store).delete(key)? {
+                Ok(()) => self.store_answered()?,
+                Err(e) => self.fall_back(e)?,
             }
         }
+        Ok(())
     }
 
     /// The cached entry, if one is readable. A corrupt entry, one of another
     /// version or one for another principal reads as none (and is overwritten
     /// by the next renewal).
-    async fn read_entry(&self) -> Option<Entry> {
+    fn read_entry(&self) -> Step<Option<Entry>> {
         // The memory tier in front of a persistent store: a warm realm (an
         // isolate, a tab) answers without reading the store.
         if self.parts.store.is_persistent() {
-            let cached = self.fallback.get_now(&self.tier_key);
+            let cached = fx::local(|| self.fallback.get_now(&self.tier_key))?;
             if let Some(entry) = cached.and_then(|t| self.decode(t)) {
                 if self.is_fresh(&entry) {
-                    return Some(entry);
+                    return Ok(Some(entry));
                 }
             }
         }
-        self.read_stored_entry().await
+        self.read_stored_entry()
     }
 
     /// The entry as the store holds it now (another context may have
     /// replaced it), copied into the memory tier.
-    async fn read_stored_entry(&self) -> Option<Entry> {
-        let text = self.store_get(&self.key).await;
-        let mut entry = self.decode(text?)?;
+    fn read_stored_entry(&self) -> Step<Option<Entry>> {
+        let Some(mut entry) = self.store_get(&self.key)?.and_then(|t| self.decode(t)) else {
+            return Ok(None);
+        };
         if entry.tokens.refresh.is_none() && self.refresh_in_memory_only() {
             // The refresh token was kept out of the store: this realm's
             // memory has it, if this realm obtained the token.
-            let remembered = self.fallback.get_now(&self.tier_key);
+            let remembered = fx::local(|| self.fallback.get_now(&self.tier_key))?;
             let remembered =
-                remembered.and_then(|t| Entry::decode(&t, &self.principal, &self.verifier));
+                remembered.and_then(|t| Entry::decode(&t, &self.principal, self.verifier()));
             if let Some(full) = remembered.filter(|m| m.tokens.access == entry.tokens.access) {
                 entry.tokens.refresh = full.tokens.refresh;
             }
         }
         if self.parts.store.is_persistent() {
-            self.fallback.put_now(&self.tier_key, entry.encode(true));
+            let text = entry.encode(true);
+            fx::local(|| self.fallback.put_now(&self.tier_key, text))?;
         }
-        Some(entry)
+        Ok(Some(entry))
+    }
+
+    /// An entry text of this client's principal and secret, decoded
+    /// (another operation's renewal, handed over by the host).
+    pub fn decode_entry(&self, text: &str) -> Option<Entry> {
+        Entry::decode(text, &self.principal, self.verifier())
     }
 
     /// Decodes an entry of this principal, reusing the realm's last
@@ -1194,7 +1287,7 @@ impl Client {
         if let Some(entry) = self.last_decoded().filter(|d| d.0 == text) {
             return Some(entry.1.clone());
         }
-        let entry = Entry::decode(&text, &self.principal, &self.verifier)?;
+        let entry = Entry::decode(&text, &self.principal, self.verifier())?;
         let decoded = Rc::new((text, entry.clone()));
         DECODED.with(|all| {
             let mut all = all.borrow_mut();
@@ -1213,7 +1306,7 @@ impl Client {
         DECODED.with(|all| {
             all.borrow()
                 .iter()
-                .find(|(key, d)| *key == self.key && d.1.verifier == self.verifier)
+                .find(|(key, d)| *key == self.key && d.1.verifier == self.verifier())
                 .map(|(_, d)| d.clone())
         })
     }
@@ -1223,31 +1316,38 @@ impl Client {
         self.options.refresh_tokens_in_memory && self.parts.store.is_persistent()
     }
 
-    async fn write_entry(&self, entry: &Entry) {
-        let now = self.parts.clock.now_ms();
-        self.fallback.observe_now(now);
+    fn write_entry(&self, entry: &Entry) -> Step<()> {
+        let now = self.now();
         let ttl = entry.ttl_seconds(now);
         let in_memory_only = self.refresh_in_memory_only();
-        if self.parts.store.is_persistent() {
-            self.fallback
-                .put_expiring(&self.tier_key, entry.encode(true), ttl);
-        }
+        let full = entry.encode(true);
+        let persistent = self.parts.store.is_persistent();
+        let kept = full.clone();
+        fx::local(|| {
+            self.fallback.observe_now(now);
+            if persistent {
+                self.fallback.put_expiring(&self.tier_key, kept, ttl);
+            }
+        })?;
         let text = entry.encode(!in_memory_only);
-        if self.store_put(&self.key, text, ttl).await {
-            self.parts.store.announce(&self.key);
+        if self.store_put(&self.key, text, ttl)? {
+            fx::local(|| self.parts.store.announce(&self.key))
         } else {
-            self.fallback.put_now(&self.tier_key, entry.encode(true));
+            fx::local(|| self.fallback.put_now(&self.tier_key, full))
         }
     }
 
-    fn announce(&self, entry: &Entry, from_cache: bool) {
-        if self.announced.replace(Some(entry.obtained_at_ms)) != Some(entry.obtained_at_ms) {
-            self.events.emit(&Event::Token {
+    fn announce(&self, entry: &Entry, from_cache: bool) -> Step<()> {
+        let obtained = entry.obtained_at_ms;
+        let new = fx::local(|| self.announced.replace(Some(obtained)) != Some(obtained))?;
+        if new {
+            self.emit(Event::Token {
                 vendor: self.vendor(),
                 expires_at_ms: entry.local_expiry_ms(),
                 from_cache,
-            });
+            })?;
         }
+        Ok(())
     }
 
     fn entry_info(&self, entry: Entry, from_cache: bool) -> TokenInfo {
@@ -1276,8 +1376,11 @@ impl Client {
 
     /// Every error leaves through here: secrets scrubbed, vendor set,
     /// `"error"` emitted.
-    pub(crate) fn reported<T>(&self, result: Result<T, AuthError>) -> Result<T, AuthError> {
-        result.map_err(|error| self.report(error))
+    pub(crate) fn reported<T>(&self, result: Step<T>) -> Step<T> {
+        match result {
+            Err(Stop::Fail(error)) => Err(Stop::Fail(self.report(error))),
+            other => other,
+        }
     }
 
     /// An error on its way out: the credentials scrubbed from its message,
@@ -1286,14 +1389,18 @@ impl Client {
         // The credentials, and the tokens this realm holds for the principal
         // (an error may echo the token it was about: a revoke, a refresh).
         let mut held = Vec::new();
-        let remembered = self
-            .fallback
-            .get_now(&self.key)
-            .and_then(|t| self.decode(t));
-        let last = self.last_decoded().map(|d| d.1.tokens.clone());
-        for tokens in remembered.map(|e| e.tokens).into_iter().chain(last) {
-            held.push(tokens.access.expose().to_string());
-            held.extend(tokens.refresh.map(|r| r.expose().to_string()));
+        // Before the verifier is known no operation has run: no token of
+        // this client's is held (and it is not derived just for this).
+        if self.verifier.get().is_some() {
+            let remembered = self
+                .fallback
+                .get_now(&self.key)
+                .and_then(|t| self.decode(t));
+            let last = self.last_decoded().map(|d| d.1.tokens.clone());
+            for tokens in remembered.map(|e| e.tokens).into_iter().chain(last) {
+                held.push(tokens.access.expose().to_string());
+                held.extend(tokens.refresh.map(|r| r.expose().to_string()));
+            }
         }
         held.extend(self.flow.transient_secrets());
         let mut secrets = self.flow.secrets();
@@ -1304,7 +1411,9 @@ impl Client {
         } else {
             error
         };
-        self.events.emit(&Event::Error(error.clone()));
+        // Once, whatever the replays (an error reported mid-operation is
+        // followed by more effects).
+        let _ = self.emit(Event::Error(error.clone()));
         error
     }
 }

@@ -22,9 +22,8 @@
 //! while holding one delays the others, never blocks them.
 
 use crate::core::clock::Clock;
-use crate::core::http::LocalFuture;
+use crate::core::fx::{self, Kv, Step};
 use crate::core::json::{object, Value};
-use crate::core::store::{TokenStore, Watch};
 use std::cell::Cell;
 
 /// How often a waiting context looks at the lease again.
@@ -44,6 +43,7 @@ thread_local! {
 
 /// A held lease, to hand back to [`release`]: its key and the text that
 /// is in the store while it is held (its owner is unique).
+#[derive(Clone)]
 pub struct Lease {
     pub(crate) key: String,
     pub(crate) text: String,
@@ -56,15 +56,17 @@ pub fn lease_key(key: &str) -> String {
 
 /// A name no other context (tab, isolate, process) picks: random, with the
 /// time and a serial of this realm.
-pub fn owner_id(clock: &dyn Clock) -> String {
-    let serial = COUNTER.with(|c| {
-        c.set(c.get() + 1);
-        c.get()
-    });
-    format!(
+pub fn owner_id(clock: &dyn Clock) -> Step<String> {
+    let serial = fx::local(|| {
+        COUNTER.with(|c| {
+            c.set(c.get() + 1);
+            c.get()
+        })
+    })?;
+    Ok(format!(
         "{:x}-{serial}",
-        (clock.random() * 1e15) as u64 ^ clock.now_ms() as u64
-    )
+        (fx::random(clock) * 1e15) as u64 ^ fx::now(clock) as u64
+    ))
 }
 
 /// A lease's text: who holds it and until when (local ms).
@@ -130,85 +132,95 @@ impl Claim {
 }
 
 /// Notes that a claim made at `at` was seen here at `now`.
-fn measure(at: i64, now: i64) {
+fn measure(at: i64, now: i64) -> Step<()> {
     if at == i64::MIN {
-        return;
+        return Ok(());
     }
     let lag = (now - at).max(0);
-    LAG.with(|cell| {
-        let (longest, measured_at) = cell.get();
-        if lag >= longest || now - measured_at > LAG_MEMORY_MS {
-            cell.set((lag, now));
-        }
-    });
+    fx::local(|| {
+        LAG.with(|cell| {
+            let (longest, measured_at) = cell.get();
+            if lag >= longest || now - measured_at > LAG_MEMORY_MS {
+                cell.set((lag, now));
+            }
+        })
+    })
 }
 
 /// The longest delay measured lately (ms) and when, if any.
-fn recent_lag(now: i64) -> Option<(i64, i64)> {
-    let (longest, measured_at) = LAG.with(Cell::get);
-    (now - measured_at <= LAG_MEMORY_MS).then_some((longest, measured_at))
+fn recent_lag(now: i64) -> Step<Option<(i64, i64)>> {
+    let longest = fx::local(|| LAG.with(Cell::get).0)?;
+    let measured_at = fx::local(|| LAG.with(Cell::get).1)?;
+    Ok((now - measured_at <= LAG_MEMORY_MS).then_some((longest, measured_at)))
 }
 
 /// Takes in the delay another context measured and kept in the store.
-async fn recall_lag(store: &dyn TokenStore, lag_key: &str, now: i64) -> Option<i64> {
-    let value = crate::core::json::parse(&store.get(lag_key).await.ok()??)?;
-    let (lag, at) = (value.get("lag")?.as_i64()?, value.get("at")?.as_i64()?);
-    if now - at <= LAG_MEMORY_MS && recent_lag(now).is_none_or(|(longest, _)| lag > longest) {
-        LAG.with(|cell| cell.set((lag, at)));
+fn recall_lag(store: &Kv, lag_key: &str, now: i64) -> Step<Option<i64>> {
+    let Ok(Some(text)) = store.get(lag_key)? else {
+        return Ok(None);
+    };
+    let Some((lag, at)) = crate::core::json::parse(&text)
+        .and_then(|value| Some((value.get("lag")?.as_i64()?, value.get("at")?.as_i64()?)))
+    else {
+        return Ok(None);
+    };
+    if now - at <= LAG_MEMORY_MS && recent_lag(now)?.is_none_or(|(longest, _)| lag > longest) {
+        fx::local(|| LAG.with(|cell| cell.set((lag, at))))?;
     }
-    Some(lag)
+    Ok(Some(lag))
 }
 
 /// Keeps this realm's longest delay in the store when it is longer than
 /// the one kept there.
-async fn keep_lag(store: &dyn TokenStore, lag_key: &str, kept: Option<i64>, now: i64) {
-    if let Some((longest, at)) = recent_lag(now) {
+fn keep_lag(store: &Kv, lag_key: &str, kept: Option<i64>, now: i64) -> Step<()> {
+    if let Some((longest, at)) = recent_lag(now)? {
         if longest > kept.unwrap_or(0) {
             let text = object! { "lag": longest, "at": at }.encode();
-            let _ = store.put(lag_key, text, Some(600)).await;
+            let _ = store.put(lag_key, text, Some(600))?;
         }
     }
+    Ok(())
 }
 
 /// Twice the longest visibility delay measured lately, within bounds.
-fn settle_ms(now: i64) -> u64 {
-    let recent = recent_lag(now).map_or(0, |(longest, _)| longest);
-    (2 * recent.max(0) as u64).clamp(SETTLE_MS, MAX_SETTLE_MS)
+fn settle_ms(now: i64) -> Step<u64> {
+    let recent = recent_lag(now)?.map_or(0, |(longest, _)| longest);
+    Ok((2 * recent.max(0) as u64).clamp(SETTLE_MS, MAX_SETTLE_MS))
 }
 
 /// Waits for the lease on `key` (at most `hold_ms`) and takes it, unless
 /// `renewed` (asked at every look) finds that another context renewed.
-pub async fn acquire<'a, T>(
-    store: &dyn TokenStore,
+pub fn acquire<T>(
+    store: &Kv,
     clock: &dyn Clock,
     key: &str,
     hold_ms: i64,
-    renewed: &dyn Fn() -> LocalFuture<'a, Option<T>>,
-) -> Leased<T> {
+    renewed: &dyn Fn() -> Step<Option<T>>,
+) -> Step<Leased<T>> {
     let lease_key = lease_key(key);
-    let owner = owner_id(clock);
-    let watch = store.watch(&lease_key);
+    let owner = owner_id(clock)?;
+    let watch = store.watch(&lease_key)?;
     let lag_key = format!("{key}:lag");
-    let kept_lag = recall_lag(store, &lag_key, clock.now_ms()).await;
-    let deadline = clock.now_ms() + hold_ms;
+    let kept_lag = recall_lag(store, &lag_key, fx::now(clock))?;
+    let deadline = fx::now(clock) + hold_ms;
     let mut first = true;
     loop {
         if !first {
-            if let Some(done) = renewed().await {
-                return Leased::Renewed(done);
+            if let Some(done) = renewed()? {
+                return Ok(Leased::Renewed(done));
             }
         }
         first = false;
-        let now = clock.now_ms();
+        let now = fx::now(clock);
         if now > deadline {
-            return Leased::Without;
+            return Ok(Leased::Without);
         }
-        let Ok(text) = store.get(&lease_key).await else {
-            return Leased::Without;
+        let Ok(text) = store.get(&lease_key)? else {
+            return Ok(Leased::Without);
         };
         let current = text.as_deref().and_then(Claim::read);
         if matches!(&current, Some(c) if c.until > now && c.owner != owner) {
-            clock.sleep(POLL_MS).await;
+            fx::sleep(POLL_MS)?;
             continue;
         }
         let mine = Claim {
@@ -217,24 +229,20 @@ pub async fn acquire<'a, T>(
             at: now,
             restored: false,
         };
-        if store
-            .put(&lease_key, mine.encode(), Some(60))
-            .await
-            .is_err()
-        {
-            return Leased::Without;
+        if store.put(&lease_key, mine.encode(), Some(60))?.is_err() {
+            return Ok(Leased::Without);
         }
-        let settled = settle(store, clock, &lease_key, &mine, watch.as_deref()).await;
-        keep_lag(store, &lag_key, kept_lag, clock.now_ms()).await;
+        let settled = settle(store, clock, &lease_key, &mine, watch)?;
+        keep_lag(store, &lag_key, kept_lag, fx::now(clock))?;
         match settled {
             Settled::Held => {
-                return Leased::Held(Lease {
+                return Ok(Leased::Held(Lease {
                     key: lease_key,
                     text: mine.encode(),
-                })
+                }))
             }
-            Settled::Lost => clock.sleep(POLL_MS).await,
-            Settled::Unusable => return Leased::Without,
+            Settled::Lost => fx::sleep(POLL_MS)?,
+            Settled::Unusable => return Ok(Leased::Without),
         }
     }
 }
@@ -248,23 +256,23 @@ enum Settled {
 }
 
 /// The two looks after writing `mine`.
-async fn settle(
-    store: &dyn TokenStore,
+fn settle(
+    store: &Kv,
     clock: &dyn Clock,
     lease_key: &str,
     mine: &Claim,
-    watch: Option<&dyn Watch>,
-) -> Settled {
+    watch: Option<u32>,
+) -> Step<Settled> {
     let mut earliest: Option<Claim> = None;
     for _look in 0..2 {
-        clock.sleep(settle_ms(clock.now_ms())).await;
-        let now = clock.now_ms();
-        let Ok(text) = store.get(lease_key).await else {
-            return Settled::Unusable;
+        fx::sleep(settle_ms(fx::now(clock))?)?;
+        let now = fx::now(clock);
+        let Ok(text) = store.get(lease_key)? else {
+            return Ok(Settled::Unusable);
         };
-        let seen_meanwhile = watch.map(|w| w.take()).unwrap_or_default();
+        let seen_meanwhile = store.take(watch)?;
         let Some(shown) = text.as_deref().and_then(Claim::read) else {
-            return Settled::Unusable;
+            return Ok(Settled::Unusable);
         };
         let reported: Vec<Claim> = seen_meanwhile
             .iter()
@@ -274,7 +282,7 @@ async fn settle(
         // write takes to be seen: one read from the key may be old, and one
         // shown again by a claimant that yielded was written twice.
         for claim in reported.iter().filter(|c| !c.restored) {
-            measure(claim.at, now);
+            measure(claim.at, now)?;
         }
         for claim in reported
             .into_iter()
@@ -298,30 +306,29 @@ async fn settle(
                     restored: true,
                     ..winner
                 };
-                if store.put(lease_key, again.encode(), ttl).await.is_err() {
-                    return Settled::Unusable;
+                if store.put(lease_key, again.encode(), ttl)?.is_err() {
+                    return Ok(Settled::Unusable);
                 }
             }
-            return Settled::Lost;
+            return Ok(Settled::Lost);
         }
     }
-    Settled::Held
+    Ok(Settled::Held)
 }
 
 /// Ends a lease, unless another context has taken it over meanwhile: with
 /// the store's compare-and-delete where it has one, else by reading it back
 /// first and comparing owners (a claimant that yielded may have written the
 /// holder's claim again).
-pub async fn release(store: &dyn TokenStore, lease: Lease) {
-    if let Some(delete) = store
-        .atomic()
-        .and_then(|a| a.delete_if(&lease.key, &lease.text))
-    {
-        let _ = delete.await;
-    } else if let Ok(Some(text)) = store.get(&lease.key).await {
+pub fn release(store: &Kv, lease: Lease) -> Step<()> {
+    if store.delete_if(&lease.key, &lease.text)?.is_some() {
+        return Ok(());
+    }
+    if let Ok(Some(text)) = store.get(&lease.key)? {
         let owner = |t: &str| Claim::read(t).map(|c| c.owner);
         if owner(&text).is_some_and(|o| Some(o) == owner(&lease.text)) {
-            let _ = store.delete(&lease.key).await;
+            let _ = store.delete(&lease.key)?;
         }
     }
+    Ok(())
 }

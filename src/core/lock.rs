@@ -6,18 +6,30 @@
 //! put-if-absent use a lease in that store ([`acquire_in_store`]).
 
 use crate::core::clock::Clock;
+use crate::core::fx::{self, Kv, Step};
 use crate::core::http::LocalFuture;
 use crate::core::lease::{encode_lease, lease_key, owner_id, read_lease, Lease};
-use crate::core::store::{StoreError, TokenStore};
+use crate::core::store::StoreError;
 use std::any::Any;
 
 /// Held while a renewal runs; dropping it releases the lock.
 pub type LockGuard = Box<dyn Any>;
 
+/// The host's cross-context locks ([`crate::core::fx::Effect::Lock`]).
 pub trait LockManager {
     /// Waits for the lock called `name`. `None` when no lock could be had
     /// (the API is missing or failed): the caller goes on without one.
     fn lock<'a>(&'a self, name: &'a str) -> LocalFuture<'a, Option<LockGuard>>;
+}
+
+/// The store's answer, or the store's failure returned from the caller.
+macro_rules! answered {
+    ($step:expr) => {
+        match $step? {
+            Ok(value) => value,
+            Err(error) => return Ok(Err(error)),
+        }
+    };
 }
 
 // --- The lock in a store with put-if-absent (Node, Bun, Deno with Redis …) ---
@@ -54,49 +66,51 @@ pub enum StoreLock<T> {
 /// another context holds it, polls with backoff: `renewed()` (the entry
 /// read again: did the holder renew?), then the lease, taken over once it
 /// has expired. A store failure is returned for the caller to fall back.
-pub async fn acquire_in_store<'a, T>(
-    store: &dyn TokenStore,
+pub fn acquire_in_store<T>(
+    store: &Kv,
     clock: &dyn Clock,
     key: &str,
     hold_ms: i64,
-    renewed: &dyn Fn() -> LocalFuture<'a, Option<T>>,
-) -> Result<StoreLock<T>, StoreError> {
-    let Some(atomic) = store.atomic() else {
-        return Ok(StoreLock::TimedOut);
-    };
+    renewed: &dyn Fn() -> Step<Option<T>>,
+) -> Step<Result<StoreLock<T>, StoreError>> {
+    if !store.is_atomic() {
+        return Ok(Ok(StoreLock::TimedOut));
+    }
     let key = lease_key(key);
-    let owner = owner_id(clock);
+    let owner = owner_id(clock)?;
     let ttl_seconds = Some(((hold_ms.max(1) + 999) / 1000) as u64);
-    let deadline = clock.now_ms() + 2 * hold_ms;
+    let deadline = fx::now(clock) + 2 * hold_ms;
     let mut pause = POLL_FIRST_MS;
     loop {
-        let text = encode_lease(&owner, clock.now_ms() + hold_ms);
-        if atomic.add(&key, text.clone(), ttl_seconds).await? {
-            return Ok(StoreLock::Held(Lease { key, text }));
+        let text = encode_lease(&owner, fx::now(clock) + hold_ms);
+        match store.add(&key, text.clone(), ttl_seconds)? {
+            Some(Ok(true)) => return Ok(Ok(StoreLock::Held(Lease { key, text }))),
+            Some(Err(error)) => return Ok(Err(error)),
+            _ => {}
         }
-        let now = clock.now_ms();
-        if let Some(held) = store.get(&key).await? {
+        let now = fx::now(clock);
+        if let Some(held) = answered!(store.get(&key)) {
             let expired = read_lease(Some(held.clone()))
                 .is_none_or(|(_, until)| now > until + CLOCK_TOLERANCE_MS);
             if expired {
-                if let Some(delete) = atomic.delete_if(&key, &held) {
-                    if delete.await? {
-                        continue;
-                    }
+                match store.delete_if(&key, &held)? {
+                    Some(Ok(true)) => continue,
+                    Some(Err(error)) => return Ok(Err(error)),
+                    _ => {}
                 }
             }
         }
         if now > deadline {
-            return Ok(StoreLock::TimedOut);
+            return Ok(Ok(StoreLock::TimedOut));
         }
         // Equal jitter: waiters of many processes do not poll in step.
-        let wait = pause / 2 + (clock.random().clamp(0.0, 1.0) * (pause / 2) as f64) as u64;
-        clock.sleep(wait).await;
+        let wait = pause / 2 + (fx::random(clock).clamp(0.0, 1.0) * (pause / 2) as f64) as u64;
+        fx::sleep(wait)?;
         pause = (pause * 2).min(POLL_MAX_MS);
         // The entry first: once the holder has written it, a waiter has
         // what it waited for and needs no lease.
-        if let Some(result) = renewed().await {
-            return Ok(StoreLock::Renewed(result));
+        if let Some(result) = renewed()? {
+            return Ok(Ok(StoreLock::Renewed(result)));
         }
     }
 }

@@ -63,6 +63,12 @@ pub trait TokenStore {
     /// ([`crate::core::client::changed_elsewhere`]). Carries the key only:
     /// the store is the source of truth, and no token leaves it this way.
     fn announce(&self, _key: &str) {}
+
+    /// The core's own memory store, used in place rather than through
+    /// effects.
+    fn memory(&self) -> Option<&MemoryStore> {
+        None
+    }
 }
 
 /// What a shared store may add to get, put and delete so that renewals
@@ -115,7 +121,13 @@ pub struct MemoryStore {
     /// Bumped by every write and delete: a host that memoised an answer
     /// read from the store knows it still holds while this has not moved.
     generation: Rc<Cell<u32>>,
+    /// Told the new generation at every move: the realm-wide store's
+    /// listener ([`MemoryStore::on_move`]).
+    shared: bool,
 }
+
+/// Told the realm-wide store's generation each time it moves.
+pub type GenerationListener = Box<dyn Fn(u32)>;
 
 struct Slot {
     key: String,
@@ -132,7 +144,11 @@ pub const MEMORY_STORE_CAP: usize = 4096;
 const SWEEP_FROM: usize = 64;
 
 thread_local! {
-    static SHARED: MemoryStore = MemoryStore::default();
+    static SHARED: MemoryStore = MemoryStore {
+        shared: true,
+        ..MemoryStore::default()
+    };
+    static ON_MOVE: RefCell<Option<GenerationListener>> = const { RefCell::new(None) };
 }
 
 impl MemoryStore {
@@ -226,7 +242,21 @@ impl MemoryStore {
     }
 
     fn bump(&self) {
-        self.generation.set(self.generation.get().wrapping_add(1));
+        let generation = self.generation.get().wrapping_add(1);
+        self.generation.set(generation);
+        if self.shared {
+            ON_MOVE.with_borrow(|listener| {
+                if let Some(listener) = listener {
+                    listener(generation);
+                }
+            });
+        }
+    }
+
+    /// Tells `listener` the realm-wide store's generation each time it
+    /// moves, so that a host memo checks it without calling into the core.
+    pub fn on_move(listener: Option<GenerationListener>) {
+        ON_MOVE.with_borrow_mut(|l| *l = listener);
     }
 
     /// Changes with every write and delete (see the field).
@@ -267,5 +297,9 @@ impl TokenStore for MemoryStore {
 
     fn is_persistent(&self) -> bool {
         false
+    }
+
+    fn memory(&self) -> Option<&MemoryStore> {
+        Some(self)
     }
 }

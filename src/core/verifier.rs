@@ -43,21 +43,49 @@ thread_local! {
 /// The verifier of `secret` for the principal `salt_id` (`vendor:digest`),
 /// as 32 hex digits.
 pub fn verifier(salt_id: &str, secret: &str) -> String {
+    known(salt_id, secret).unwrap_or_else(|| finish(salt_id, secret, None))
+}
+
+fn fast_hash(salt_id: &str, secret: &str) -> [u8; 32] {
     let mut fast = Sha256::new();
     fast.update(salt_id.as_bytes());
     fast.update([0u8]);
     fast.update(secret.as_bytes());
-    let fast: [u8; 32] = fast.finalize().into();
+    fast.finalize().into()
+}
+
+/// The verifier, if this realm has computed it already, or the native
+/// PBKDF2 the host registered ([`use_native`]) computes it now.
+pub fn known(salt_id: &str, secret: &str) -> Option<String> {
+    let fast = fast_hash(salt_id, secret);
     let known = MEMO.with(|memo| {
         let memo = memo.borrow();
         memo.iter()
             .find(|(f, _)| *f == fast)
             .map(|(_, v)| v.clone())
     });
-    if let Some(known) = known {
+    if known.is_some() {
         return known;
     }
-    let computed = compute(salt_id, secret);
+    let native = NATIVE.with_borrow(|native| native.is_some());
+    native.then(|| finish(salt_id, secret, None))
+}
+
+/// PBKDF2's inputs for `secret`: password, salt and rounds, for a host that
+/// derives it itself (WebCrypto, [`crate::core::fx::Effect::Derive`]).
+pub fn inputs(salt_id: &str, secret: &str) -> (Vec<u8>, Vec<u8>, u32) {
+    let salt = format!("vendor-auth:verifier:v1:{salt_id}");
+    (secret.as_bytes().to_vec(), salt.into_bytes(), ROUNDS)
+}
+
+/// The verifier from PBKDF2's 16 bytes as the host derived them, or
+/// computed here where it could not (`None`); remembered for the realm.
+pub fn finish(salt_id: &str, secret: &str, derived: Option<[u8; 16]>) -> String {
+    let computed = match derived {
+        Some(bytes) => hex(&bytes),
+        None => compute(salt_id, secret),
+    };
+    let fast = fast_hash(salt_id, secret);
     MEMO.with(|memo| {
         let mut memo = memo.borrow_mut();
         if memo.len() >= MEMO_CAP {

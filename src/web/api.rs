@@ -4,24 +4,22 @@ use crate::core::client::{CacheMode, Client, Parts, TokenInfo};
 use crate::core::coordinator::Ask;
 use crate::core::error::AuthError;
 use crate::core::events::Event;
+use crate::core::fx::Step;
 use crate::core::json::{Map, Value};
 use crate::core::options::{ClientOptions, Fields};
 use crate::core::vendors::emnify::{self, NewApplicationToken};
 use crate::core::vendors::voipbin::{self, NewAccessKey};
 use crate::core::vendors::Revoked;
-use crate::web::convert::{from_json, get, own_keys, to_json};
-use crate::web::coordinator::DurableObjectCoordinator;
+use crate::web::convert::{from_json, get, own_keys, set, to_json};
+use crate::web::engine::{self, rejected, within};
 use crate::web::error::to_js;
-use crate::web::fetch::{FetchTransport, Fetcher};
-use crate::web::locks::WebLocks;
+use crate::web::host_side::ByTheHost;
 use crate::web::runtime::JsClock;
 use crate::web::storage;
 use js_sys::{Function, Object, Promise, Reflect};
-use std::future::Future;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::future_to_promise;
 
 #[wasm_bindgen]
 extern "C" {
@@ -94,41 +92,26 @@ fn json_list(items: Vec<Value>) -> JsValue {
 /// which wasm-bindgen cannot generate.
 #[wasm_bindgen(skip_typescript)]
 pub struct AuthClient {
-    inner: Rc<Client>,
-    fetcher: Rc<Fetcher>,
+    pub(crate) inner: Rc<Client>,
+    /// What the JS host (`pkg/host.js`) performs this client's effects
+    /// with: `{ step, store, fetch, timeoutMs, coordinator }`.
+    pub(crate) host: JsValue,
+}
+
+impl AuthClient {
+    /// Starts an operation of this client in the host.
+    pub(crate) fn run(&self, run: impl FnMut(&Client) -> Step<JsValue> + 'static) -> Promise {
+        engine::run(&self.inner, &self.host, run)
+    }
+
+    /// `options.fetch`, if given.
+    pub(crate) fn custom_fetch(&self) -> JsValue {
+        crate::web::convert::field(&self.host, "fetch")
+    }
 }
 
 fn js_error(error: AuthError) -> JsValue {
     to_js(&error)
-}
-
-/// Runs `work` as a promise; an `AuthError` rejects it as a JS `AuthError`.
-fn promise<F>(work: F) -> Promise
-where
-    F: Future<Output = Result<JsValue, AuthError>> + 'static,
-{
-    promise_boxed(Box::pin(work))
-}
-
-/// The non-generic part of [`promise`]: one copy of the error mapping and
-/// its state machine for all methods, instead of one per method.
-fn promise_boxed(
-    work: std::pin::Pin<Box<dyn Future<Output = Result<JsValue, AuthError>>>>,
-) -> Promise {
-    spawn(Box::pin(async move { work.await.map_err(js_error) }))
-}
-
-/// One instantiation of `future_to_promise` for every method: each async
-/// method's future is boxed behind the same type, which keeps the wasm
-/// from carrying a copy of the executor glue per method.
-pub(crate) fn spawn(
-    work: std::pin::Pin<Box<dyn Future<Output = Result<JsValue, JsValue>>>>,
-) -> Promise {
-    future_to_promise(work)
-}
-
-fn set(target: &Object, name: &str, value: &JsValue) {
-    let _ = Reflect::set(target, &JsValue::from_str(name), value);
 }
 
 fn optional_ms(ms: Option<i64>) -> JsValue {
@@ -191,7 +174,7 @@ fn event_to_js(event: &Event) -> JsValue {
 
 /// Reads the options object: plain data goes to `core` for validation; the
 /// store and `fetch` are JS objects and are adapted here.
-fn build(options: &JsValue) -> Result<(Client, Rc<Fetcher>), AuthError> {
+fn build(options: &JsValue) -> Result<(Client, JsValue), AuthError> {
     // Not `dyn_ref::<Object>()`: an object with a null prototype is not an
     // `instanceof Object`, and is a fine options object.
     let Some(object) =
@@ -221,13 +204,9 @@ fn build(options: &JsValue) -> Result<(Client, Rc<Fetcher>), AuthError> {
     } else {
         // The object logs in with the same options (the JS-only ones were
         // never put in `data`).
-        let adapter = DurableObjectCoordinator::new(&coordinator, data)?;
-        Some(Rc::new(adapter) as Rc<dyn crate::core::coordinator::Coordinator>)
+        Some(crate::web::coordinator::describe(&coordinator, &data)?)
     };
-    let store = storage::from_option(
-        &get(options, "store", "options.store")?,
-        core_options.timeout_ms,
-    )?;
+    let (store, store_descriptor) = storage::from_option(&get(options, "store", "options.store")?)?;
     let fetch = get(options, "fetch", "options.fetch")?;
     let custom = if fetch.is_undefined() || fetch.is_null() {
         None
@@ -238,23 +217,30 @@ fn build(options: &JsValue) -> Result<(Client, Rc<Fetcher>), AuthError> {
             )
         })?)
     };
-    let fetcher = Rc::new(Fetcher {
-        custom,
-        timeout_ms: core_options.timeout_ms,
-    });
-    let transport = FetchTransport(fetcher.clone());
+    let host = Object::new();
+    set(&host, "step", &engine::step_function());
+    set(&host, "store", &store_descriptor);
+    set(&host, "timeoutMs", &JsValue::from(core_options.timeout_ms));
+    if let Some(custom) = &custom {
+        set(&host, "fetch", custom);
+    }
+    if let Some(coordinator) = &coordinator {
+        set(&host, "coordinator", coordinator);
+    }
     let client = Client::new(
         core_options,
         Parts {
-            transport: Rc::new(transport),
+            transport: Rc::new(ByTheHost),
             clock: Rc::new(JsClock),
             store,
-            locks: WebLocks::detect().map(|l| Rc::new(l) as Rc<dyn crate::core::lock::LockManager>),
-            coordinator,
+            locks: crate::web::locks::detect()
+                .then(|| Rc::new(ByTheHost) as Rc<dyn crate::core::lock::LockManager>),
+            coordinator: coordinator
+                .map(|_| Rc::new(ByTheHost) as Rc<dyn crate::core::coordinator::Coordinator>),
             poll_waits: is_workerd(),
         },
     )?;
-    Ok((client, fetcher))
+    Ok((client, host.into()))
 }
 
 /// Cloudflare Workers (workerd) say so in `navigator.userAgent`.
@@ -303,10 +289,11 @@ impl AuthClient {
     #[wasm_bindgen(constructor)]
     pub fn new(options: &AuthClientOptions) -> Result<AuthClient, JsValue> {
         crate::web::install_panic_hook();
+        crate::web::engine::publish_generation();
         build(options)
-            .map(|(client, fetcher)| AuthClient {
+            .map(|(client, host)| AuthClient {
                 inner: Rc::new(client),
-                fetcher,
+                host,
             })
             .map_err(js_error)
     }
@@ -320,10 +307,12 @@ impl AuthClient {
     /// cached.
     #[wasm_bindgen(js_name = getToken, unchecked_return_type = "Promise<string>")]
     pub fn get_token(&self, options: Option<GetTokenOptions>) -> Promise {
-        let client = self.inner.clone();
-        let mode = cache_mode(options);
-        promise(async move {
-            let info = client.token_info(mode?).await?;
+        let mode = match cache_mode(options) {
+            Ok(mode) => mode,
+            Err(error) => return rejected(error),
+        };
+        self.run(move |client| {
+            let info = within(client.token_info(mode))?;
             Ok(JsValue::from_str(info.token.expose()))
         })
     }
@@ -335,9 +324,8 @@ impl AuthClient {
     /// API.
     #[wasm_bindgen(js_name = __getTokenMemo, skip_typescript)]
     pub fn get_token_memo(&self) -> Promise {
-        let client = self.inner.clone();
-        promise(async move {
-            let info = client.token_info(CacheMode::Default).await?;
+        self.run(move |client| {
+            let info = within(client.token_info(CacheMode::Default))?;
             let generation = crate::core::store::MemoryStore::shared().generation();
             Ok(js_sys::Array::of3(
                 &JsValue::from_str(info.token.expose()),
@@ -353,38 +341,11 @@ impl AuthClient {
     /// the cache, and vendor facts (`meta`).
     #[wasm_bindgen(js_name = getTokenInfo, unchecked_return_type = "Promise<TokenInfo>")]
     pub fn get_token_info(&self, options: Option<GetTokenOptions>) -> Promise {
-        let client = self.inner.clone();
-        let mode = cache_mode(options);
-        promise(async move {
-            let info = client.token_info(mode?).await?;
-            Ok(info_to_js(&info))
-        })
-    }
-
-    /// `fetch` with the vendor's credentials attached: same arguments, same
-    /// `Response`. `input` is a path (`"/api/v1/endpoint"`, resolved against
-    /// the vendor root), an absolute URL, a `URL` or a `Request`; the
-    /// caller's headers are kept.
-    ///
-    /// Credentials go only to the vendor's origin (or `allowedOrigins`); any
-    /// other origin rejects with `FOREIGN_ORIGIN` before a request leaves.
-    /// Where the vendor rejects the token, it is renewed once and the request
-    /// sent again (a streamed body is not replayed: the rejection is returned);
-    /// a second rejection is returned as it is, with an `"error"` event.
-    /// Answers of the API itself (429, 5xx…) are returned untouched.
-    /// `init.signal` aborts the token wait and the request.
-    #[wasm_bindgen(unchecked_return_type = "Promise<Response>")]
-    pub fn fetch(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "string | URL | Request")] input: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "RequestInit")] init: Option<Object>,
-    ) -> Promise {
-        let client = self.inner.clone();
-        let fetcher = self.fetcher.clone();
-        let init = init.map_or(JsValue::UNDEFINED, JsValue::from);
-        spawn(Box::pin(crate::web::authfetch::fetch(
-            client, fetcher, input, init,
-        )))
+        let mode = match cache_mode(options) {
+            Ok(mode) => mode,
+            Err(error) => return rejected(error),
+        };
+        self.run(move |client| Ok(info_to_js(&within(client.token_info(mode))?)))
     }
 
     /// Revokes the token at the vendor where the vendor supports it (Zūm
@@ -394,9 +355,8 @@ impl AuthClient {
     /// expires: resolves to `"local"` then, `"vendor"` when the vendor revoked it.
     #[wasm_bindgen(unchecked_return_type = "Promise<\"vendor\" | \"local\">")]
     pub fn revoke(&self) -> Promise {
-        let client = self.inner.clone();
-        promise(async move {
-            let outcome = client.revoke().await?;
+        self.run(move |client| {
+            let outcome = within(client.revoke())?;
             Ok(JsValue::from_str(match outcome {
                 Revoked::AtVendor => "vendor",
                 Revoked::LocallyOnly => "local",
@@ -419,10 +379,11 @@ impl AuthClient {
         #[wasm_bindgen(unchecked_param_type = "string")] code: JsValue,
         trusted_device: Option<TrustedDevice>,
     ) -> Promise {
-        let client = self.inner.clone();
         let device = trusted_device.map(JsValue::from);
-        promise(async move {
-            client.emnify()?;
+        // Checked once, before the operation (its steps replay: the
+        // fingerprint is drawn here, not in them).
+        let checked = (|| {
+            self.inner.emnify()?;
             let code = code.as_string().ok_or_else(|| {
                 AuthError::invalid_options("the MFA code must be a string, like \"123456\"")
             })?;
@@ -432,8 +393,14 @@ impl AuthClient {
             if !device.is_empty() && !device.contains_key("fingerprint") {
                 device.insert("fingerprint", Value::from(random_fingerprint()?));
             }
-            let device = (!device.is_empty()).then_some(device);
-            let done = client.complete_mfa(&code, device.as_ref()).await?;
+            Ok((code, (!device.is_empty()).then_some(device)))
+        })();
+        let (code, device) = match checked {
+            Ok(checked) => checked,
+            Err(error) => return rejected(error),
+        };
+        self.run(move |client| {
+            let done = within(client.complete_mfa(&code, device.as_ref()))?;
             let info = info_to_js(&done.info);
             let fingerprint = done
                 .fingerprint
@@ -448,13 +415,18 @@ impl AuthClient {
     /// Other vendors: `UNSUPPORTED`.
     #[wasm_bindgen(js_name = createApplicationToken, unchecked_return_type = "Promise<string>")]
     pub fn create_application_token(&self, options: Option<NewApplicationTokenOptions>) -> Promise {
-        let client = self.inner.clone();
         let options = options.map(JsValue::from);
-        promise(async move {
-            client.emnify()?;
+        let checked = (|| {
+            self.inner.emnify()?;
             let fields = method_options(options.as_ref(), "options")?;
-            let params = NewApplicationToken::from_fields(&Fields::new("options", &fields))?;
-            let token = client.create_application_token(&params).await?;
+            NewApplicationToken::from_fields(&Fields::new("options", &fields))
+        })();
+        let params = match checked {
+            Ok(params) => params,
+            Err(error) => return rejected(error),
+        };
+        self.run(move |client| {
+            let token = within(client.create_application_token(&params))?;
             Ok(JsValue::from_str(token.expose()))
         })
     }
@@ -463,8 +435,7 @@ impl AuthClient {
     /// Other vendors: `UNSUPPORTED`.
     #[wasm_bindgen(js_name = listApplicationTokens, unchecked_return_type = "Promise<ApplicationToken[]>")]
     pub fn list_application_tokens(&self) -> Promise {
-        let client = self.inner.clone();
-        promise(async move { Ok(json_list(client.list_application_tokens().await?)) })
+        self.run(move |client| Ok(json_list(within(client.list_application_tokens())?)))
     }
 
     /// emnify: revokes the application token with this id. Auth tokens it
@@ -475,18 +446,21 @@ impl AuthClient {
         &self,
         #[wasm_bindgen(unchecked_param_type = "number")] id: JsValue,
     ) -> Promise {
-        let client = self.inner.clone();
-        promise(async move {
-            client.emnify()?;
-            let id = id
-                .as_f64()
+        let checked = self.inner.emnify().and_then(|_| {
+            id.as_f64()
                 .filter(|id| id.is_finite() && *id >= 0.0 && id.fract() == 0.0 && *id < 9.0e15)
                 .ok_or_else(|| {
                     AuthError::invalid_options(
                         "the application token id must be a whole number, as listApplicationTokens() gives it",
                     )
-                })?;
-            client.revoke_application_token(id as u64).await?;
+                })
+        });
+        let id = match checked {
+            Ok(id) => id as u64,
+            Err(error) => return rejected(error),
+        };
+        self.run(move |client| {
+            within(client.revoke_application_token(id))?;
             Ok(JsValue::UNDEFINED)
         })
     }
@@ -496,22 +470,24 @@ impl AuthClient {
     /// which VoIPBIN shows only this once. Other vendors: `UNSUPPORTED`.
     #[wasm_bindgen(js_name = createAccessKey, unchecked_return_type = "Promise<AccessKey>")]
     pub fn create_access_key(&self, options: NewAccessKeyOptions) -> Promise {
-        let client = self.inner.clone();
         let options = JsValue::from(options);
-        promise(async move {
-            client.voipbin()?;
+        let checked = (|| {
+            self.inner.voipbin()?;
             let fields = method_options(Some(&options), "options")?;
-            let params = NewAccessKey::from_fields(&Fields::new("options", &fields))?;
-            Ok(from_json(&client.create_access_key(&params).await?))
-        })
+            NewAccessKey::from_fields(&Fields::new("options", &fields))
+        })();
+        let params = match checked {
+            Ok(params) => params,
+            Err(error) => return rejected(error),
+        };
+        self.run(move |client| Ok(from_json(&within(client.create_access_key(&params))?)))
     }
 
     /// VoIPBIN: every access key of the account (all pages). Other vendors:
     /// `UNSUPPORTED`.
     #[wasm_bindgen(js_name = listAccessKeys, unchecked_return_type = "Promise<AccessKey[]>")]
     pub fn list_access_keys(&self) -> Promise {
-        let client = self.inner.clone();
-        promise(async move { Ok(json_list(client.list_access_keys().await?)) })
+        self.run(move |client| Ok(json_list(within(client.list_access_keys())?)))
     }
 
     /// VoIPBIN: deletes the access key with this id and resolves to it.
@@ -521,28 +497,32 @@ impl AuthClient {
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue,
     ) -> Promise {
-        let client = self.inner.clone();
-        promise(async move {
-            client.voipbin()?;
+        let checked = (|| {
+            self.inner.voipbin()?;
             let id = id.as_string().ok_or_else(|| {
                 AuthError::invalid_options(
                     "the access key id must be a string, as listAccessKeys() gives it",
                 )
             })?;
             voipbin::check_access_key_id(&id)?;
-            Ok(from_json(&client.delete_access_key(&id).await?))
-        })
+            Ok(id)
+        })();
+        let id = match checked {
+            Ok(id) => id,
+            Err(error) => return rejected(error),
+        };
+        self.run(move |client| Ok(from_json(&within(client.delete_access_key(&id))?)))
     }
 
     /// Used by the package's `TokenCoordinator` Durable Object: answers a
     /// client's ask from this client's store. Not part of the public API.
     #[wasm_bindgen(js_name = __coordinate, skip_typescript)]
     pub fn coordinate(&self, kind: String, token: Option<String>) -> Promise {
-        let client = self.inner.clone();
-        promise(async move {
-            let ask = Ask::from_parts(&kind, token)
-                .ok_or_else(|| AuthError::invalid_options("unknown coordinator request"))?;
-            let answer = client.coordinate(ask).await?;
+        let Some(ask) = Ask::from_parts(&kind, token) else {
+            return rejected(AuthError::invalid_options("unknown coordinator request"));
+        };
+        self.run(move |client| {
+            let answer = within(client.coordinate(ask.clone()))?;
             let object = Object::new();
             set(&object, "entry", &JsValue::from_str(&answer.entry));
             set(&object, "fromCache", &JsValue::from_bool(answer.from_cache));
@@ -554,9 +534,8 @@ impl AuthClient {
     /// `getToken` obtains a new one.
     #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
     pub fn clear(&self) -> Promise {
-        let client = self.inner.clone();
-        promise(async move {
-            client.clear().await?;
+        self.run(move |client| {
+            within(client.clear())?;
             Ok(JsValue::UNDEFINED)
         })
     }
@@ -600,11 +579,4 @@ impl AuthClient {
         });
         Ok(unsubscribe.into_js_value().unchecked_into())
     }
-}
-
-/// The realm's memory store generation (see `AuthClient.__getTokenMemo`).
-/// Not part of the public API.
-#[wasm_bindgen(js_name = __generation, skip_typescript)]
-pub fn generation() -> u32 {
-    crate::core::store::MemoryStore::shared().generation()
 }

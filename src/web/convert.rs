@@ -17,13 +17,6 @@ extern "C" {
     fn object_assign(target: &Object, source: &JsValue) -> Result<Object, JsValue>;
 }
 
-/// A shallow copy of a user object (`Object.assign({}, value)`), or
-/// `INVALID_OPTIONS` naming `path` when reading it throws.
-pub fn copy_object(value: &JsValue, path: &str) -> Result<Object, AuthError> {
-    object_assign(&Object::new(), value)
-        .map_err(|e| AuthError::invalid_options(format!("{path} cannot be read: {}", describe(&e))))
-}
-
 /// How deep option objects may nest (credentials are one level).
 const MAX_DEPTH: usize = 4;
 
@@ -134,6 +127,18 @@ pub fn own_keys(object: &Object, path: &str) -> Result<Vec<String>, AuthError> {
 pub fn get(object: &JsValue, key: &str, path: &str) -> Result<JsValue, AuthError> {
     Reflect::get(object, &JsValue::from_str(key))
         .map_err(|e| AuthError::invalid_options(format!("{path} cannot be read: {}", describe(&e))))
+}
+
+/// `target[name] = value` on an object of ours (a fresh plain object:
+/// defining a property on it cannot fail).
+pub fn set(target: &Object, name: &str, value: &JsValue) {
+    let _ = Reflect::set(target, &JsValue::from_str(name), value);
+}
+
+/// `answer[name]` of an answer the host made (`undefined` where reading
+/// fails).
+pub fn field(answer: &JsValue, name: &str) -> JsValue {
+    Reflect::get(answer, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
 }
 
 /// A short description of a thrown JS value: its message, never its stack.

@@ -2,6 +2,7 @@
 //! `instanceof AuthError` works), constructed here from core errors.
 
 use crate::core::error::AuthError;
+use crate::web::convert::set;
 use js_sys::{Array, Function, Object, Reflect};
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
@@ -15,11 +16,6 @@ thread_local! {
 #[wasm_bindgen(js_name = __registerAuthError, skip_typescript)]
 pub fn register_auth_error(class: Function) {
     ERROR_CLASS.with(|c| *c.borrow_mut() = Some(class));
-}
-
-fn set(target: &Object, name: &str, value: &JsValue) {
-    // Defining a property on a fresh plain object cannot fail.
-    let _ = Reflect::set(target, &JsValue::from_str(name), value);
 }
 
 fn optional_number(value: Option<f64>) -> JsValue {

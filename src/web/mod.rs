@@ -3,25 +3,19 @@
 //! about; that all lives in `core`.
 
 mod api;
-mod authfetch;
 mod broadcast;
 pub use api::AuthClient;
 mod convert;
 mod coordinator;
+mod engine;
 mod error;
 mod fetch;
+mod host_side;
+mod hostfetch;
 mod locks;
 mod runtime;
 mod storage;
 mod types;
-mod watch;
-
-/// Runs when the module loads: in a page, listen for other tabs' storage
-/// writes from the start (see `watch`).
-#[wasm_bindgen::prelude::wasm_bindgen(start)]
-fn start() {
-    watch::listen();
-}
 
 /// Turns a panic, should one slip through, into a clear JS `Error` thrown to
 /// the caller instead of an opaque `RuntimeError: unreachable`. Panic

@@ -2,19 +2,22 @@
 //! `sessionStorage`, IndexedDB (`pkg/idb-store.js`), or any object with `get` / `put` / `delete` (a
 //! Cloudflare KV binding passes as is), and maybe `add` / `deleteIf` (an
 //! atomic store: Redis through `vendor-auth/redis`, or the user's own).
+//!
+//! The option is checked here; the calls are the JS host's (`pkg/host.js`
+//! performs the core's store effects). What the core needs to know of the
+//! store is a [`HostStore`]; what the host needs is its descriptor:
+//! `{ kind: "web", session }` or `{ kind: "kv", target, get, put, delete,
+//! add?, deleteIf? }`.
 
-use crate::core::error::json_strings;
 use crate::core::error::AuthError;
 use crate::core::http::LocalFuture;
-use crate::core::store::{AtomicStore, MemoryStore, StoreError, TokenStore, Watch};
-use crate::web::convert::{describe, describe_scrubbed, get};
-use crate::web::runtime::Timer;
-use js_sys::{Function, Object, Promise, Reflect};
+use crate::core::store::{AtomicStore, MemoryStore, StoreError, TokenStore};
+use crate::web::convert::{describe, get, set};
+use js_sys::{Function, Object, Reflect};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
 
 const STORE_HINT: &str =
     "options.store must be \"memory\", \"localStorage\", \"sessionStorage\", \"indexedDB\" or an object with get, put and delete methods";
@@ -32,17 +35,24 @@ pub fn register_indexed_db(factory: Function) {
     INDEXED_DB.with_borrow_mut(|f| *f = Some(factory));
 }
 
-/// Builds the store named by `options.store` (`undefined` = memory). Calls
-/// of an object store that have not settled after `timeout_ms` fail.
-pub fn from_option(value: &JsValue, timeout_ms: u32) -> Result<Rc<dyn TokenStore>, AuthError> {
+/// The store named by `options.store` (`undefined` = memory), and its
+/// descriptor for the host (`undefined` for memory, the core's own).
+pub type Store = (Rc<dyn TokenStore>, JsValue);
+
+fn memory() -> Store {
+    (Rc::new(MemoryStore::shared()), JsValue::UNDEFINED)
+}
+
+/// Checks `options.store` and describes it.
+pub fn from_option(value: &JsValue) -> Result<Store, AuthError> {
     if value.is_undefined() || value.is_null() {
-        return Ok(Rc::new(MemoryStore::shared()));
+        return Ok(memory());
     }
     if let Some(name) = value.as_string() {
         return match name.as_str() {
-            "memory" => Ok(Rc::new(MemoryStore::shared())),
+            "memory" => Ok(memory()),
             "localStorage" | "sessionStorage" => web_storage(&name),
-            "indexedDB" => indexed_db(timeout_ms),
+            "indexedDB" => indexed_db(),
             _ => Err(AuthError::invalid_options(format!(
                 "{STORE_HINT}; got \"{}\"",
                 crate::core::options::clip(&name)
@@ -50,9 +60,18 @@ pub fn from_option(value: &JsValue, timeout_ms: u32) -> Result<Rc<dyn TokenStore
         };
     }
     if value.is_object() {
-        return KvStore::new(value, timeout_ms).map(|s| Rc::new(s) as Rc<dyn TokenStore>);
+        return kv_store(value, None);
     }
     Err(AuthError::invalid_options(STORE_HINT))
+}
+
+#[wasm_bindgen(
+    inline_js = "export function isWindow() { return typeof Window === 'function' && globalThis instanceof Window; }"
+)]
+extern "C" {
+    /// Whether this realm is a window (Web Storage exists only there).
+    #[wasm_bindgen(js_name = isWindow)]
+    fn is_window() -> bool;
 }
 
 /// Whether the global object has `name`.
@@ -76,15 +95,24 @@ fn runtime_name() -> &'static str {
 /// `localStorage` / `sessionStorage`. Missing (Node, Workers, a worker
 /// thread) is a wrong option; present but throwing (a private window's
 /// `SecurityError`) is a store failure the client falls back from.
-fn web_storage(name: &str) -> Result<Rc<dyn TokenStore>, AuthError> {
-    if !(has(name) && web_sys::window().is_some()) {
+fn web_storage(name: &str) -> Result<Store, AuthError> {
+    if !(has(name) && is_window()) {
         return Err(missing(name));
     }
     let session = name == "sessionStorage";
     if !session {
         crate::web::broadcast::open();
     }
-    Ok(Rc::new(WebStorage { session }))
+    let descriptor = Object::new();
+    set(&descriptor, "kind", &"web".into());
+    set(&descriptor, "session", &JsValue::from_bool(session));
+    let store = HostStore {
+        shared: true,
+        atomic: false,
+        // sessionStorage is one tab's, with no other context to tell.
+        origin: (!session).then_some("localStorage"),
+    };
+    Ok((Rc::new(store), descriptor.into()))
 }
 
 /// `INVALID_OPTIONS`: the store `name` does not exist in this runtime, and
@@ -106,7 +134,7 @@ fn missing(name: &str) -> AuthError {
 /// altogether (Node, Workers) is a wrong option; missing or refused in a
 /// browser context (a private window, a sandboxed frame) is a store failure
 /// the client falls back from, with `"storage-fallback"`.
-fn indexed_db(timeout_ms: u32) -> Result<Rc<dyn TokenStore>, AuthError> {
+fn indexed_db() -> Result<Store, AuthError> {
     let browser = has("window") || (has("WorkerGlobalScope") && !has("WebSocketPair"));
     if !has("indexedDB") && !browser {
         return Err(missing("indexedDB"));
@@ -120,264 +148,89 @@ fn indexed_db(timeout_ms: u32) -> Result<Rc<dyn TokenStore>, AuthError> {
     let target = factory
         .call0(&JsValue::UNDEFINED)
         .map_err(|e| AuthError::invalid_options(describe(&e)))?;
-    let mut store = KvStore::new(&target, timeout_ms)?;
-    store.origin = Some("indexedDB");
+    let store = kv_store(&target, Some("indexedDB"))?;
     crate::web::broadcast::open();
-    Ok(Rc::new(store))
-}
-
-struct WebStorage {
-    session: bool,
-}
-
-impl WebStorage {
-    /// The Storage object, or why it cannot be used (the accessor throws
-    /// where storage is denied, as in some private windows).
-    fn storage(&self) -> Result<web_sys::Storage, StoreError> {
-        let window = web_sys::window().ok_or_else(|| StoreError("no window".into()))?;
-        let usable = if self.session {
-            window.session_storage()
-        } else {
-            window.local_storage()
-        };
-        match usable {
-            Ok(Some(storage)) => Ok(storage),
-            Ok(None) => Err(StoreError("storage is unavailable".into())),
-            Err(e) => Err(StoreError(describe(&e))),
-        }
-    }
-
-    fn run<T>(
-        &self,
-        op: impl FnOnce(&web_sys::Storage) -> Result<T, JsValue>,
-    ) -> Result<T, StoreError> {
-        let storage = self.storage()?;
-        op(&storage).map_err(|e| StoreError(describe(&e)))
-    }
-}
-
-impl TokenStore for WebStorage {
-    fn get<'a>(&'a self, key: &'a str) -> LocalFuture<'a, Result<Option<String>, StoreError>> {
-        let result = self.run(|s| s.get_item(key));
-        Box::pin(async move { result })
-    }
-
-    fn put<'a>(
-        &'a self,
-        key: &'a str,
-        value: String,
-        _ttl: Option<u64>,
-    ) -> LocalFuture<'a, Result<(), StoreError>> {
-        let result = self.run(|s| s.set_item(key, &value));
-        Box::pin(async move { result })
-    }
-
-    fn delete<'a>(&'a self, key: &'a str) -> LocalFuture<'a, Result<(), StoreError>> {
-        let result = self.run(|s| s.remove_item(key));
-        Box::pin(async move { result })
-    }
-
-    fn is_persistent(&self) -> bool {
-        true
-    }
-
-    fn watch(&self, key: &str) -> Option<Box<dyn Watch>> {
-        // sessionStorage is one tab's: no other tab writes to it.
-        if self.session {
-            return None;
-        }
-        crate::web::watch::local_storage(key)
-    }
-
-    fn origin_wide(&self) -> Option<&'static str> {
-        // sessionStorage is one tab's, with no other context to tell.
-        (!self.session).then_some("localStorage")
-    }
-
-    fn announce(&self, key: &str) {
-        if !self.session {
-            crate::web::broadcast::announce(key);
-        }
-    }
+    Ok(store)
 }
 
 /// Any object with `get(key)`, `put(key, value, { expirationTtl? })` and
 /// `delete(key)`, each returning a value or a promise; with `add(key, value,
 /// { expirationTtl? })` (put-if-absent, resolving to whether it stored) and
 /// maybe `deleteIf(key, value)` (compare-and-delete), an atomic store.
-struct KvStore {
-    target: JsValue,
-    get: Function,
-    put: Function,
-    delete: Function,
-    add: Option<Function>,
-    delete_if: Option<Function>,
-    /// `exclusive: true`: only this realm uses the store (a Durable
-    /// Object's storage), so renewals need no cross-realm lease.
-    exclusive: bool,
-    /// `Some("indexedDB")` for the package's IndexedDB store, which every
-    /// context of the origin shares (see [`TokenStore::origin_wide`]).
+/// `exclusive: true`: only this realm uses the store (a Durable Object's
+/// storage), so renewals need no cross-realm lease. `origin`: the
+/// package's IndexedDB store, which every context of the origin shares.
+fn kv_store(target: &JsValue, origin: Option<&'static str>) -> Result<Store, AuthError> {
+    let not_a_function = |name: &str| {
+        AuthError::invalid_options(format!(
+            "{STORE_HINT}; options.store.{name} is not a function"
+        ))
+    };
+    let method = |name: &str| -> Result<Function, AuthError> {
+        get(target, name, &format!("options.store.{name}"))?
+            .dyn_into::<Function>()
+            .map_err(|_| not_a_function(name))
+    };
+    let optional = |name: &str| -> Result<Option<Function>, AuthError> {
+        let value = get(target, name, &format!("options.store.{name}"))?;
+        if value.is_undefined() || value.is_null() {
+            return Ok(None);
+        }
+        value.dyn_into().map(Some).map_err(|_| not_a_function(name))
+    };
+    let descriptor = Object::new();
+    set(&descriptor, "kind", &"kv".into());
+    set(&descriptor, "target", target);
+    for name in ["get", "put", "delete"] {
+        set(&descriptor, name, &method(name)?.into());
+    }
+    let add = optional("add")?;
+    if let Some(add) = &add {
+        set(&descriptor, "add", add);
+        // deleteIf alone is of no use: the lock needs add.
+        if let Some(delete_if) = optional("deleteIf")? {
+            set(&descriptor, "deleteIf", &delete_if);
+        }
+    }
+    let exclusive = get(target, "exclusive", "options.store.exclusive")?.as_bool() == Some(true);
+    let store = HostStore {
+        shared: !exclusive,
+        atomic: add.is_some(),
+        origin,
+    };
+    Ok((Rc::new(store), descriptor.into()))
+}
+
+/// A store whose calls the JS host performs: what the core knows of it.
+struct HostStore {
+    shared: bool,
+    atomic: bool,
     origin: Option<&'static str>,
-    /// A call not settled by then has failed: a client that queues commands
-    /// while offline (ioredis) must not hold `getToken` up.
-    timeout_ms: u32,
 }
 
-impl KvStore {
-    fn new(target: &JsValue, timeout_ms: u32) -> Result<KvStore, AuthError> {
-        let not_a_function = |name: &str| {
-            AuthError::invalid_options(format!(
-                "{STORE_HINT}; options.store.{name} is not a function"
-            ))
-        };
-        let method = |name: &str| -> Result<Function, AuthError> {
-            get(target, name, &format!("options.store.{name}"))?
-                .dyn_into::<Function>()
-                .map_err(|_| not_a_function(name))
-        };
-        let optional = |name: &str| -> Result<Option<Function>, AuthError> {
-            let value = get(target, name, &format!("options.store.{name}"))?;
-            if value.is_undefined() || value.is_null() {
-                return Ok(None);
-            }
-            value.dyn_into().map(Some).map_err(|_| not_a_function(name))
-        };
-        let add = optional("add")?;
-        Ok(KvStore {
-            target: target.clone(),
-            get: method("get")?,
-            put: method("put")?,
-            delete: method("delete")?,
-            // deleteIf alone is of no use: the lock needs add.
-            delete_if: if add.is_some() {
-                optional("deleteIf")?
-            } else {
-                None
-            },
-            add,
-            exclusive: get(target, "exclusive", "options.store.exclusive")?.as_bool() == Some(true),
-            origin: None,
-            timeout_ms,
-        })
-    }
-
-    /// Calls a method and awaits its result if it is a promise; a throw, a
-    /// rejection or no answer within `timeout_ms` becomes a `StoreError`.
-    async fn call(
-        &self,
-        name: &str,
-        method: &Function,
-        args: &js_sys::Array,
-    ) -> Result<JsValue, StoreError> {
-        self.call_scrubbed(name, method, args, &[]).await
-    }
-
-    /// [`KvStore::call`] whose error texts may not repeat `secrets` (a store
-    /// failing on a `put` may echo the entry, with its token).
-    async fn call_scrubbed(
-        &self,
-        name: &str,
-        method: &Function,
-        args: &js_sys::Array,
-        secrets: &[&str],
-    ) -> Result<JsValue, StoreError> {
-        let failed = |e: JsValue| StoreError(describe_scrubbed(&e, secrets));
-        let returned = Reflect::apply(method, &self.target, args).map_err(failed)?;
-        let mut timer = None;
-        let ms = self.timeout_ms;
-        let message = format!("options.store.{name} did not settle within timeoutMs ({ms} ms)");
-        let expired = Promise::new(&mut |_resolve, reject| {
-            let message = JsValue::from_str(&message);
-            timer = Some(Timer::new(ms, move || {
-                let _ = reject.call1(&JsValue::UNDEFINED, &message);
-            }));
-        });
-        let settled = Promise::race(&js_sys::Array::of2(&Promise::resolve(&returned), &expired));
-        let result = JsFuture::from(settled).await.map_err(failed);
-        drop(timer);
-        result
-    }
-
-    /// `add` / `deleteIf` resolve to whether they did it.
-    async fn call_bool(
-        &self,
-        name: &str,
-        method: &Function,
-        args: &js_sys::Array,
-    ) -> Result<bool, StoreError> {
-        self.call(name, method, args)
-            .await?
-            .as_bool()
-            .ok_or_else(|| {
-                StoreError(format!(
-                    "options.store.{name} must resolve to true (done) or false (not done)"
-                ))
-            })
-    }
+/// Never called: the host performs the store effects (`pkg/host.js`).
+fn performed_by_the_host<'a, T: 'a>() -> LocalFuture<'a, Result<T, StoreError>> {
+    Box::pin(std::future::ready(Err(StoreError(
+        "store calls are performed by the JS host".into(),
+    ))))
 }
 
-/// `{ expirationTtl }` when there is a TTL, else `{}`.
-fn ttl_options(ttl: Option<u64>) -> Object {
-    let options = Object::new();
-    if let Some(ttl) = ttl {
-        let _ = Reflect::set(
-            &options,
-            &JsValue::from_str("expirationTtl"),
-            &JsValue::from_f64(ttl as f64),
-        );
-    }
-    options
-}
-
-impl TokenStore for KvStore {
-    fn get<'a>(&'a self, key: &'a str) -> LocalFuture<'a, Result<Option<String>, StoreError>> {
-        Box::pin(async move {
-            let value = self
-                .call(
-                    "get",
-                    &self.get,
-                    &js_sys::Array::of1(&JsValue::from_str(key)),
-                )
-                .await?;
-            if value.is_null() || value.is_undefined() {
-                return Ok(None);
-            }
-            // A non-string value is not an entry of ours: read as none.
-            Ok(value.as_string())
-        })
+impl TokenStore for HostStore {
+    fn get<'a>(&'a self, _key: &'a str) -> LocalFuture<'a, Result<Option<String>, StoreError>> {
+        performed_by_the_host()
     }
 
     fn put<'a>(
         &'a self,
-        key: &'a str,
-        value: String,
-        ttl: Option<u64>,
+        _key: &'a str,
+        _value: String,
+        _ttl: Option<u64>,
     ) -> LocalFuture<'a, Result<(), StoreError>> {
-        Box::pin(async move {
-            let args = js_sys::Array::of3(
-                &JsValue::from_str(key),
-                &JsValue::from_str(&value),
-                &ttl_options(ttl),
-            );
-            let mut secrets = json_strings(&value);
-            secrets.push(value.clone());
-            let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
-            self.call_scrubbed("put", &self.put, &args, &secrets)
-                .await
-                .map(|_| ())
-        })
+        performed_by_the_host()
     }
 
-    fn delete<'a>(&'a self, key: &'a str) -> LocalFuture<'a, Result<(), StoreError>> {
-        Box::pin(async move {
-            self.call(
-                "delete",
-                &self.delete,
-                &js_sys::Array::of1(&JsValue::from_str(key)),
-            )
-            .await
-            .map(|_| ())
-        })
+    fn delete<'a>(&'a self, _key: &'a str) -> LocalFuture<'a, Result<(), StoreError>> {
+        performed_by_the_host()
     }
 
     fn is_persistent(&self) -> bool {
@@ -385,11 +238,11 @@ impl TokenStore for KvStore {
     }
 
     fn is_shared(&self) -> bool {
-        !self.exclusive
+        self.shared
     }
 
     fn atomic(&self) -> Option<&dyn AtomicStore> {
-        self.add.as_ref().map(|_| self as &dyn AtomicStore)
+        self.atomic.then_some(self as &dyn AtomicStore)
     }
 
     fn origin_wide(&self) -> Option<&'static str> {
@@ -403,35 +256,21 @@ impl TokenStore for KvStore {
     }
 }
 
-impl AtomicStore for KvStore {
+impl AtomicStore for HostStore {
     fn add<'a>(
         &'a self,
-        key: &'a str,
-        value: String,
-        ttl: Option<u64>,
+        _key: &'a str,
+        _value: String,
+        _ttl: Option<u64>,
     ) -> LocalFuture<'a, Result<bool, StoreError>> {
-        Box::pin(async move {
-            let Some(add) = &self.add else {
-                return Err(StoreError("options.store.add is missing".into()));
-            };
-            let args = js_sys::Array::of3(
-                &JsValue::from_str(key),
-                &JsValue::from_str(&value),
-                &ttl_options(ttl),
-            );
-            self.call_bool("add", add, &args).await
-        })
+        performed_by_the_host()
     }
 
     fn delete_if<'a>(
         &'a self,
-        key: &'a str,
-        value: &'a str,
+        _key: &'a str,
+        _value: &'a str,
     ) -> Option<LocalFuture<'a, Result<bool, StoreError>>> {
-        let delete_if = self.delete_if.as_ref()?;
-        Some(Box::pin(async move {
-            let args = js_sys::Array::of2(&JsValue::from_str(key), &JsValue::from_str(value));
-            self.call_bool("deleteIf", delete_if, &args).await
-        }))
+        None
     }
 }

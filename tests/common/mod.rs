@@ -90,8 +90,8 @@ pub fn emnify_app_options() -> Value {
     })
 }
 
-pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
-    futures::executor::block_on(future)
+pub fn block_on<F: std::future::IntoFuture>(future: F) -> F::Output {
+    futures::executor::block_on(future.into_future())
 }
 
 /// A deterministic generator (xorshift64) for generated test corpora: the
@@ -141,4 +141,38 @@ impl Rng {
         }
         out.into_iter().collect()
     }
+}
+
+/// `futures::future::join_all` over operations (or futures).
+pub fn join_all<I>(
+    ops: I,
+) -> futures::future::JoinAll<<I::Item as std::future::IntoFuture>::IntoFuture>
+where
+    I: IntoIterator,
+    I::Item: std::future::IntoFuture,
+{
+    futures::future::join_all(ops.into_iter().map(std::future::IntoFuture::into_future))
+}
+
+/// Runs a core step function to its outcome, the host performing its
+/// effects on `store` and `clock` (for tests of the protocols below the
+/// client: leases, locks).
+pub async fn steps<T>(
+    store: &(impl TokenStore + Clone + 'static),
+    clock: &FixedClock,
+    step: impl FnMut() -> vendor_auth::core::fx::Step<T>,
+) -> Result<T, vendor_auth::core::error::AuthError> {
+    let parts = Parts {
+        transport: Rc::new(ScriptedTransport::new()),
+        clock: Rc::new(clock.clone()),
+        store: Rc::new(store.clone()),
+        locks: None,
+        coordinator: None,
+        poll_waits: false,
+    };
+    vendor_auth::host::drive(vendor_auth::core::client::Op {
+        parts: &parts,
+        run: Box::new(step),
+    })
+    .await
 }

@@ -3,7 +3,8 @@
 
 use crate::core::clock::Clock;
 use crate::core::error::{AuthError, ErrorCode};
-use crate::core::http::{HttpRequest, HttpResponse, Transport, TransportError};
+use crate::core::fx::{self, Effect, Outcome, Step};
+use crate::core::http::{HttpRequest, HttpResponse, TransportError};
 use crate::core::json::Value;
 use crate::core::options::origin_of;
 use crate::core::time::parse_http_date_ms;
@@ -40,7 +41,6 @@ pub const DEFAULT_429_WAIT_MS: u64 = 1000;
 /// that name the vendor. Remembers the vendor's `Date` header, from which the
 /// client learns its clock skew.
 pub struct Http<'a> {
-    transport: &'a dyn Transport,
     clock: &'a dyn Clock,
     vendor: Vendor,
     timeout_ms: u32,
@@ -49,15 +49,8 @@ pub struct Http<'a> {
 }
 
 impl<'a> Http<'a> {
-    pub fn new(
-        transport: &'a dyn Transport,
-        clock: &'a dyn Clock,
-        vendor: Vendor,
-        timeout_ms: u32,
-        retry: AuthRetry,
-    ) -> Self {
+    pub fn new(clock: &'a dyn Clock, vendor: Vendor, timeout_ms: u32, retry: AuthRetry) -> Self {
         Http {
-            transport,
             clock,
             vendor,
             timeout_ms,
@@ -78,17 +71,17 @@ impl<'a> Http<'a> {
     /// Now in the vendor's clock: its last `Date` header when one was
     /// readable, else the local clock.
     pub fn vendor_now_ms(&self) -> i64 {
-        self.server_date_ms().unwrap_or_else(|| self.clock.now_ms())
+        self.server_date_ms().unwrap_or_else(|| fx::now(self.clock))
     }
 
     /// Sends a login or refresh request, retrying what the vendor's
     /// [`AuthRetry`] allows: 5xx and network errors with exponential backoff
     /// and full jitter, a 429 after its short `Retry-After`. At most
     /// [`AUTH_ATTEMPTS`] requests; the last answer or error is returned.
-    pub async fn send_auth(&self, request: HttpRequest) -> Result<HttpResponse, AuthError> {
+    pub fn send_auth(&self, request: HttpRequest) -> Step<HttpResponse> {
         let mut attempt = 1;
         loop {
-            let result = self.send(request.clone()).await;
+            let result = fx::attempt(self.send(request.clone()))?;
             let wait_ms = match (&result, self.retry) {
                 (_, AuthRetry::Never) => None,
                 (Err(e), _) if e.code == ErrorCode::Network => Some(self.backoff_ms(attempt)),
@@ -102,34 +95,37 @@ impl<'a> Http<'a> {
             };
             match wait_ms {
                 Some(ms) if attempt < AUTH_ATTEMPTS => {
-                    self.clock.sleep(ms).await;
+                    fx::sleep(ms)?;
                     attempt += 1;
                 }
-                _ => return result,
+                _ => return Ok(result?),
             }
         }
     }
 
     /// Sends a login (with [`Http::send_auth`]'s retries) and reads the
     /// answer with `parse`, given the vendor's time of the answer.
-    pub async fn login<T>(
+    pub fn login<T>(
         &self,
         request: HttpRequest,
         parse: impl FnOnce(&HttpResponse, i64) -> Result<T, AuthError>,
-    ) -> Result<T, AuthError> {
-        let response = self.send_auth(request).await?;
-        parse(&response, self.vendor_now_ms())
+    ) -> Step<T> {
+        let response = self.send_auth(request)?;
+        Ok(parse(&response, self.vendor_now_ms())?)
     }
 
     fn backoff_ms(&self, attempt: u32) -> u64 {
         let cap = BACKOFF_BASE_MS * f64::from(1u32 << attempt.min(10)) / 2.0;
-        (self.clock.random().clamp(0.0, 1.0) * cap) as u64
+        (fx::random(self.clock).clamp(0.0, 1.0) * cap) as u64
     }
 
-    pub async fn send(&self, request: HttpRequest) -> Result<HttpResponse, AuthError> {
+    pub fn send(&self, request: HttpRequest) -> Step<HttpResponse> {
         let origin = origin_of(&request.url).unwrap_or("the vendor").to_string();
         let name = self.vendor.display_name();
-        let response = self.transport.send(request).await.map_err(|e| {
+        let Outcome::Sent(sent) = fx::perform(Effect::Send(request))? else {
+            return fx::unexpected();
+        };
+        let response = sent.map_err(|e| {
             let (code, message) = match e {
                 TransportError::Network(why) => (
                     ErrorCode::Network,

@@ -25,7 +25,8 @@
 
 use crate::core::digest::sha1_hex;
 use crate::core::error::{AuthError, ErrorCode};
-use crate::core::http::{HttpRequest, HttpResponse, LocalFuture, Method};
+use crate::core::fx::{self, attempt, Step};
+use crate::core::http::{HttpRequest, HttpResponse, Method};
 use crate::core::json::{self, object, Map, Value};
 use crate::core::options::{clip, Fields};
 use crate::core::secret::Secret;
@@ -470,49 +471,50 @@ pub fn error_from(response: &HttpResponse, body: &Value) -> AuthError {
 }
 
 impl Emnify {
-    async fn authenticate(
-        &self,
-        http: &Http<'_>,
-        request: HttpRequest,
-    ) -> Result<TokenSet, AuthError> {
-        let (answer, status) = http
-            .login(request, |response, now| {
-                parse_authenticate(response, now).map(|a| (a, response.status))
-            })
-            .await?;
+    fn authenticate(&self, http: &Http<'_>, request: HttpRequest) -> Step<TokenSet> {
+        let (answer, status) = http.login(request, |response, now| {
+            parse_authenticate(response, now).map(|a| (a, response.status))
+        })?;
         match answer {
             Authenticated::Tokens(tokens) => Ok(tokens),
             Authenticated::MfaRequired(mfa_token) => {
-                self.pending_mfa.replace(Some(mfa_token));
+                let kept = mfa_token.expose().to_string();
+                fx::local(|| drop(self.pending_mfa.replace(Some(Secret::new(kept)))))?;
                 Err(AuthError::new(
                     ErrorCode::MfaRequired,
                     "emnify requires a multi-factor code for this user: call completeMfa(code)",
                 )
                 .with_vendor(Vendor::Emnify)
-                .with_status(status))
+                .with_status(status)
+                .into())
             }
         }
     }
 
     /// Finishes a login that answered with an MFA challenge.
-    pub async fn complete_mfa(
+    pub fn complete_mfa(
         &self,
         http: &Http<'_>,
         code: &str,
         trusted_device: Option<&Map>,
-    ) -> Result<TokenSet, AuthError> {
-        let Some(mfa_token) = self.pending_mfa.borrow().clone() else {
+    ) -> Step<TokenSet> {
+        let pending = fx::local(|| {
+            self.pending_mfa
+                .borrow()
+                .as_ref()
+                .map(|s| s.expose().to_string())
+        })?;
+        let Some(mfa_token) = pending.map(Secret::new) else {
             return Err(AuthError::invalid_options(
                 "no emnify login is waiting for a multi-factor code: call getToken() first",
-            ));
-        };
-        let tokens = self
-            .authenticate(
-                http,
-                mfa_request(&self.root, &mfa_token, code, trusted_device),
             )
-            .await?;
-        self.pending_mfa.replace(None);
+            .into());
+        };
+        let tokens = self.authenticate(
+            http,
+            mfa_request(&self.root, &mfa_token, code, trusted_device),
+        )?;
+        fx::local(|| drop(self.pending_mfa.replace(None)))?;
         Ok(tokens)
     }
 
@@ -520,15 +522,10 @@ impl Emnify {
         &self.root
     }
 
-    async fn obtain_tokens(
-        &self,
-        http: &Http<'_>,
-        previous: Option<&TokenSet>,
-    ) -> Result<TokenSet, AuthError> {
+    fn obtain_tokens(&self, http: &Http<'_>, previous: Option<&TokenSet>) -> Step<TokenSet> {
         match &self.credentials {
             Credentials::ApplicationToken(token) => {
                 self.authenticate(http, application_token_request(&self.root, token))
-                    .await
             }
             Credentials::User {
                 username,
@@ -541,12 +538,9 @@ impl Emnify {
                     // renewal after it logs in again [inferred]. A lock-out
                     // or rate limit ends the renewal: a login would walk
                     // into it too.
-                    match self
-                        .authenticate(http, refresh_request(&self.root, refresh))
-                        .await
-                    {
+                    match attempt(self.authenticate(http, refresh_request(&self.root, refresh)))? {
                         Ok(tokens) => return Ok(tokens),
-                        Err(e) if e.code == ErrorCode::RateLimited => return Err(e),
+                        Err(e) if e.code == ErrorCode::RateLimited => return Err(e.into()),
                         Err(_) => {}
                     }
                 }
@@ -556,7 +550,7 @@ impl Emnify {
                     password_sha1,
                     self.fingerprint.as_ref(),
                 );
-                self.authenticate(http, request).await
+                self.authenticate(http, request)
             }
         }
     }
@@ -574,12 +568,8 @@ impl VendorFlow for Emnify {
         }
     }
 
-    fn obtain<'a>(
-        &'a self,
-        http: &'a Http<'a>,
-        previous: Option<&'a TokenSet>,
-    ) -> LocalFuture<'a, Result<TokenSet, AuthError>> {
-        Box::pin(self.obtain_tokens(http, previous))
+    fn obtain(&self, http: &Http<'_>, previous: Option<&TokenSet>) -> Step<TokenSet> {
+        self.obtain_tokens(http, previous)
     }
 
     fn secrets(&self) -> Vec<&str> {

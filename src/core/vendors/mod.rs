@@ -11,7 +11,8 @@ pub mod voipbin;
 pub mod zumrails;
 
 use crate::core::error::AuthError;
-use crate::core::http::{with_query, HttpRequest, LocalFuture};
+use crate::core::fx::Step;
+use crate::core::http::{with_query, HttpRequest};
 use crate::core::options::{clip, ClientOptions};
 use crate::core::secret::Secret;
 use crate::core::token::TokenSet;
@@ -183,19 +184,11 @@ pub trait VendorFlow {
 
     /// Obtains a new token: log in, exchange, or renew. `previous` is the last
     /// token this principal had, for vendors that renew with a refresh token.
-    fn obtain<'a>(
-        &'a self,
-        http: &'a Http<'a>,
-        previous: Option<&'a TokenSet>,
-    ) -> LocalFuture<'a, Result<TokenSet, AuthError>>;
+    fn obtain(&self, http: &Http<'_>, previous: Option<&TokenSet>) -> Step<TokenSet>;
 
     /// Invalidates `token` at the vendor where the vendor supports it.
-    fn revoke<'a>(
-        &'a self,
-        _http: &'a Http<'a>,
-        _token: &'a TokenSet,
-    ) -> LocalFuture<'a, Result<Revoked, AuthError>> {
-        Box::pin(async { Ok(Revoked::LocallyOnly) })
+    fn revoke(&self, _http: &Http<'_>, _token: &TokenSet) -> Step<Revoked> {
+        Ok(Revoked::LocallyOnly)
     }
 
     /// The secrets in the credentials, scrubbed from every error message.

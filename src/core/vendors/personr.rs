@@ -22,7 +22,8 @@
 //!   401/403.
 
 use crate::core::error::{AuthError, ErrorCode};
-use crate::core::http::{HttpRequest, HttpResponse, LocalFuture, Method};
+use crate::core::fx::Step;
+use crate::core::http::{HttpRequest, HttpResponse, Method};
 use crate::core::json::Value;
 use crate::core::options::Fields;
 use crate::core::secret::Secret;
@@ -213,19 +214,15 @@ impl VendorFlow for Personr {
         format!("email:{}", self.email.to_ascii_lowercase())
     }
 
-    fn obtain<'a>(
-        &'a self,
-        http: &'a Http<'a>,
-        _previous: Option<&'a TokenSet>,
-    ) -> LocalFuture<'a, Result<TokenSet, AuthError>> {
-        Box::pin(async move {
+    fn obtain(&self, http: &Http<'_>, _previous: Option<&TokenSet>) -> Step<TokenSet> {
+        {
             let request = if let Some(credential) = &self.basic {
                 basic_request(&self.root, credential)
             } else {
                 generate_request(&self.root, &self.email, &self.password)
             };
-            http.login(request, parse_generate).await
-        })
+            http.login(request, parse_generate)
+        }
     }
 
     fn auth_retry(&self) -> AuthRetry {

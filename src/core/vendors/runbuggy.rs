@@ -19,7 +19,8 @@
 //!   JWT may lack `iat` (and is named by `sub`, else `userId` or `rbuser`).
 
 use crate::core::error::{AuthError, ErrorCode};
-use crate::core::http::{HttpRequest, HttpResponse, LocalFuture, Method};
+use crate::core::fx::Step;
+use crate::core::http::{HttpRequest, HttpResponse, Method};
 use crate::core::json::{object, Value};
 use crate::core::options::Fields;
 use crate::core::secret::Secret;
@@ -255,12 +256,8 @@ impl VendorFlow for RunBuggy {
         }
     }
 
-    fn obtain<'a>(
-        &'a self,
-        http: &'a Http<'a>,
-        _previous: Option<&'a TokenSet>,
-    ) -> LocalFuture<'a, Result<TokenSet, AuthError>> {
-        Box::pin(async move {
+    fn obtain(&self, http: &Http<'_>, _previous: Option<&TokenSet>) -> Step<TokenSet> {
+        {
             let Credentials::Session {
                 session_jwt,
                 token_name,
@@ -270,14 +267,16 @@ impl VendorFlow for RunBuggy {
             else {
                 return Err(
                     AuthError::new(ErrorCode::Unsupported, "an apiToken is used as is")
-                        .with_vendor(Vendor::RunBuggy),
+                        .with_vendor(Vendor::RunBuggy)
+                        .into(),
                 );
             };
             if let Some(exp) = session_expiry_ms(session_jwt.expose()) {
                 if exp <= http.vendor_now_ms() {
                     return Err(reauth(
                         "the RunBuggy session JWT has expired and no usable API token is cached",
-                    ));
+                    )
+                    .into());
                 }
             }
             let request = exchange_request(
@@ -290,8 +289,7 @@ impl VendorFlow for RunBuggy {
             http.login(request, |response, _| {
                 parse_exchange(response, expire_at.as_deref())
             })
-            .await
-        })
+        }
     }
 
     fn auth_retry(&self) -> AuthRetry {

@@ -26,9 +26,8 @@
 //!   an access key's `expire` is a 32-bit integer of seconds.
 
 use crate::core::error::{AuthError, ErrorCode};
-use crate::core::http::{
-    percent_encode, with_query, HttpRequest, HttpResponse, LocalFuture, Method,
-};
+use crate::core::fx::Step;
+use crate::core::http::{percent_encode, with_query, HttpRequest, HttpResponse, Method};
 use crate::core::json::{self, object, Map, Value};
 use crate::core::options::Fields;
 use crate::core::secret::Secret;
@@ -406,20 +405,15 @@ impl VendorFlow for Voipbin {
         }
     }
 
-    fn obtain<'a>(
-        &'a self,
-        http: &'a Http<'a>,
-        _previous: Option<&'a TokenSet>,
-    ) -> LocalFuture<'a, Result<TokenSet, AuthError>> {
-        Box::pin(async move {
+    fn obtain(&self, http: &Http<'_>, _previous: Option<&TokenSet>) -> Step<TokenSet> {
+        {
             match &self.credentials {
                 Credentials::Login { username, password } => {
                     http.login(login_request(&self.root, username, password), parse_login)
-                        .await
                 }
                 Credentials::AccessKey(key) => Ok(TokenSet::new(key.clone(), None)),
             }
-        })
+        }
     }
 
     fn secrets(&self) -> Vec<&str> {

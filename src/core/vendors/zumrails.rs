@@ -20,7 +20,8 @@
 //!   `RefreshToken` is never kept.
 
 use crate::core::error::{AuthError, ErrorCode};
-use crate::core::http::{HttpRequest, HttpResponse, LocalFuture, Method};
+use crate::core::fx::Step;
+use crate::core::http::{HttpRequest, HttpResponse, Method};
 use crate::core::json::{self, object, Value};
 use crate::core::options::Fields;
 use crate::core::secret::Secret;
@@ -186,24 +187,16 @@ impl VendorFlow for ZumRails {
         format!("user:{}", self.username)
     }
 
-    fn obtain<'a>(
-        &'a self,
-        http: &'a Http<'a>,
-        _previous: Option<&'a TokenSet>,
-    ) -> LocalFuture<'a, Result<TokenSet, AuthError>> {
-        Box::pin(async move {
+    fn obtain(&self, http: &Http<'_>, _previous: Option<&TokenSet>) -> Step<TokenSet> {
+        {
             let request = authorize_request(&self.root, &self.username, &self.password);
-            http.login(request, parse_authorize).await
-        })
+            http.login(request, parse_authorize)
+        }
     }
 
-    fn revoke<'a>(
-        &'a self,
-        http: &'a Http<'a>,
-        token: &'a TokenSet,
-    ) -> LocalFuture<'a, Result<Revoked, AuthError>> {
-        Box::pin(async move {
-            let response = http.send(cancel_request(&self.root, &token.access)).await?;
+    fn revoke(&self, http: &Http<'_>, token: &TokenSet) -> Step<Revoked> {
+        {
+            let response = http.send(cancel_request(&self.root, &token.access))?;
             let body = response.json().unwrap_or(Value::Null);
             if response.is_success()
                 && !body
@@ -213,9 +206,9 @@ impl VendorFlow for ZumRails {
             {
                 Ok(Revoked::AtVendor)
             } else {
-                Err(error_from(&response, &body))
+                Err(error_from(&response, &body).into())
             }
-        })
+        }
     }
 
     fn auth_retry(&self) -> AuthRetry {
