@@ -286,3 +286,33 @@ fn an_operation_built_anew_at_every_step_replays_the_same_path() {
     assert_eq!(info.token.expose(), token);
     assert_eq!(steps, 5, "derive, flight, login, land, outcome");
 }
+
+#[test]
+fn a_client_with_a_long_issued_key_asks_no_derivation_and_one_with_a_password_does() {
+    let rig = Rig::with_store(Rc::new(MemoryStore::default()));
+    let key = "emnify-app-token-".to_string() + &"x".repeat(40);
+    let client = rig.client(json!({
+        "vendor": "emnify",
+        "baseUrl": "http://sim.test/emnify",
+        "credentials": { "applicationToken": key }
+    }));
+    let mut op = client.token_info(CacheMode::Default);
+    let mut journal = Journal::new(NOW, 0.5);
+    let Effect::Flight { .. } = effect(&mut op, &mut journal) else {
+        panic!("an issued key's verifier is one HMAC, computed at once: the flight comes first");
+    };
+    assert_eq!(client.verifier().len(), 32);
+
+    let rig = Rig::with_store(Rc::new(MemoryStore::default()));
+    let client = rig.client(json!({
+        "vendor": "emnify",
+        "baseUrl": "http://sim.test/emnify",
+        "credentials": { "username": "user@example.com", "password": "a-long-password-".repeat(3) }
+    }));
+    let mut op = client.token_info(CacheMode::Default);
+    let mut journal = Journal::new(NOW, 0.5);
+    let Effect::Derive { rounds, .. } = effect(&mut op, &mut journal) else {
+        panic!("a password's verifier is iterated, by the host where it can");
+    };
+    assert_eq!(rounds, 20_000);
+}

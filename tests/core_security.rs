@@ -81,26 +81,26 @@ fn concurrent_clients_with_the_right_secret_still_share_one_login() {
 
 #[test]
 fn the_verifier_is_a_salted_iterated_hash_not_the_secret() {
-    use vendor_auth::core::verifier::{compute, verifier};
-    let a = verifier("zumrails:digest-a", "hunter2");
+    use vendor_auth::core::verifier::{compute, verifier, Kind};
+    let a = verifier("zumrails:digest-a", "hunter2", Kind::Password);
     assert_eq!(a.len(), 32);
     assert!(!a.contains("hunter2"));
     assert_eq!(
         a,
-        compute("zumrails:digest-a", "hunter2"),
+        compute("zumrails:digest-a", "hunter2", Kind::Password),
         "the memo gives the same"
     );
     assert_ne!(
         a,
-        verifier("zumrails:digest-b", "hunter2"),
+        verifier("zumrails:digest-b", "hunter2", Kind::Password),
         "salted per principal"
     );
-    assert_ne!(a, verifier("zumrails:digest-a", "hunter3"));
+    assert_ne!(a, verifier("zumrails:digest-a", "hunter3", Kind::Password));
     // PBKDF2-HMAC-SHA256, 20,000 rounds, 16 bytes: the value Node's
     // crypto.pbkdf2Sync("hunter2", "vendor-auth:verifier:v1:zumrails:digest-a",
     // 20000, 16, "sha256") gives, so a host's native PBKDF2 agrees.
     assert_eq!(
-        compute("zumrails:digest-a", "hunter2"),
+        compute("zumrails:digest-a", "hunter2", Kind::Password),
         "a7760f5266316709690992c37435bbed"
     );
     // Not one fast SHA-256 of salt and secret.
@@ -112,7 +112,7 @@ fn the_verifier_is_a_salted_iterated_hash_not_the_secret() {
 #[test]
 fn a_native_pbkdf2_of_the_host_is_used_with_the_same_inputs() {
     use std::cell::RefCell;
-    use vendor_auth::core::verifier::{compute, use_native, ROUNDS};
+    use vendor_auth::core::verifier::{compute, use_native, Kind, ROUNDS};
     type Calls = Vec<(Vec<u8>, Vec<u8>, u32)>;
     let seen: Rc<RefCell<Calls>> = Rc::default();
     let log = seen.clone();
@@ -123,11 +123,14 @@ fn a_native_pbkdf2_of_the_host_is_used_with_the_same_inputs() {
         pbkdf2::pbkdf2_hmac::<sha2::Sha256>(password, salt, rounds, &mut out);
         Some(out)
     })));
-    let native = compute("zumrails:digest-n", "hunter2");
+    let native = compute("zumrails:digest-n", "hunter2", Kind::Password);
     use_native(Some(Box::new(|_, _, _| None)));
-    let declined = compute("zumrails:digest-n", "hunter2");
+    let declined = compute("zumrails:digest-n", "hunter2", Kind::Password);
     use_native(None);
-    assert_eq!(native, compute("zumrails:digest-n", "hunter2"));
+    assert_eq!(
+        native,
+        compute("zumrails:digest-n", "hunter2", Kind::Password)
+    );
     assert_eq!(declined, native, "a host that declines: the wasm computes");
     assert_eq!(
         *seen.borrow(),
@@ -136,6 +139,37 @@ fn a_native_pbkdf2_of_the_host_is_used_with_the_same_inputs() {
             b"vendor-auth:verifier:v1:zumrails:digest-n".to_vec(),
             ROUNDS
         )]
+    );
+}
+
+#[test]
+fn an_issued_key_is_verified_with_one_hmac_and_a_short_one_is_iterated() {
+    use vendor_auth::core::verifier::{compute, inputs, Kind, ROUNDS};
+    let key = "k".repeat(40);
+    let (_, salt, rounds) = inputs("emnify:digest-k", &key, Kind::IssuedKey);
+    assert_eq!(rounds, 1);
+    assert_eq!(salt, b"vendor-auth:verifier:key1:emnify:digest-k");
+    // PBKDF2 with one round is HMAC-SHA256(key, salt || 1): still keyed by
+    // the secret and salted, never the secret itself.
+    let one = compute("emnify:digest-k", &key, Kind::IssuedKey);
+    let mut out = [0u8; 16];
+    pbkdf2::pbkdf2_hmac::<sha2::Sha256>(key.as_bytes(), &salt, 1, &mut out);
+    assert_eq!(one, vendor_auth::core::digest::hex(&out));
+    assert!(!one.contains(&key));
+    assert_ne!(
+        one,
+        compute("emnify:digest-k", &key, Kind::Password),
+        "the two kinds never give the same verifier"
+    );
+    let short = "k".repeat(31);
+    assert_eq!(
+        inputs("emnify:digest-k", &short, Kind::IssuedKey).2,
+        ROUNDS,
+        "a key shorter than 32 characters is iterated like a password"
+    );
+    assert_eq!(
+        compute("emnify:digest-k", &short, Kind::IssuedKey),
+        compute("emnify:digest-k", &short, Kind::Password)
     );
 }
 

@@ -203,7 +203,7 @@ impl Client {
         let known = match flow.static_token() {
             // Used as given, never cached: nothing to verify.
             Some(_) => Some(String::new()),
-            None => verifier::known(&salt_id, &flow.secrets().join("\n")),
+            None => verifier::known(&salt_id, &flow.secrets().join("\n"), flow.secret_kind()),
         };
         let verifier = std::cell::OnceCell::new();
         if let Some(known) = known {
@@ -246,15 +246,21 @@ impl Client {
     /// The verifier of this client's secret, which its entries carry
     /// (computed here if no operation has had the host derive it yet).
     pub fn verifier(&self) -> &str {
-        self.verifier
-            .get_or_init(|| verifier::verifier(&self.salt_id, &self.flow.secrets().join("\n")))
+        self.verifier.get_or_init(|| {
+            verifier::verifier(
+                &self.salt_id,
+                &self.flow.secrets().join("\n"),
+                self.flow.secret_kind(),
+            )
+        })
     }
 
     /// Has the host derive the verifier: the first step of an operation
     /// started before it was known.
     fn derive_verifier(&self) -> Step<()> {
         let secret = self.flow.secrets().join("\n");
-        let (password, salt, rounds) = verifier::inputs(&self.salt_id, &secret);
+        let kind = self.flow.secret_kind();
+        let (password, salt, rounds) = verifier::inputs(&self.salt_id, &secret, kind);
         let effect = Effect::Derive {
             password,
             salt,
@@ -266,8 +272,8 @@ impl Client {
         // Once, and not again where an operation that started with this
         // one has it already: computing it here (no native PBKDF2) is slow.
         let verifier = fx::local(|| {
-            verifier::known(&self.salt_id, &secret)
-                .unwrap_or_else(|| verifier::finish(&self.salt_id, &secret, derived))
+            verifier::known(&self.salt_id, &secret, kind)
+                .unwrap_or_else(|| verifier::finish(&self.salt_id, &secret, kind, derived))
         })?;
         let _ = self.verifier.set(verifier);
         Ok(())

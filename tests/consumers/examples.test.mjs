@@ -85,7 +85,7 @@ test("examples/node-express: the BFF proxies with the server's credentials", asy
   cpSync(join(EXAMPLES, "node-express", "server.js"), join(dir, "server.js"));
   const url = await listen(t, process.execPath, ["server.js"], {
     cwd: dir,
-    env: { PORT: "0", EMNIFY_BASE_URL: `${sim.url}/emnify`, EMNIFY_APPLICATION_TOKEN: "emnify-sim-app-token-0001" },
+    env: { PORT: "0", EMNIFY_BASE_URL: `${sim.url}/emnify`, EMNIFY_APPLICATION_TOKEN: "emnify-sim-app-token-0001-k3Xq9vT2mB7wLp4sR8nZ1cY6hF0jD5gA" },
   });
   const info = await (await fetch(`${url}/api/token-info`)).json();
   assert.ok(info.expiresAt > Date.now(), JSON.stringify(info));

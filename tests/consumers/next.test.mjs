@@ -16,7 +16,7 @@ import { ROOT, startSim } from "./helpers.mjs";
 import { consumer } from "./tarball.mjs";
 
 const run = promisify(execFile);
-const EMNIFY_APP_TOKEN = "emnify-sim-app-token-0001";
+const EMNIFY_APP_TOKEN = "emnify-sim-app-token-0001-k3Xq9vT2mB7wLp4sR8nZ1cY6hF0jD5gA";
 
 function freePort() {
   return new Promise((resolve, reject) => {

@@ -104,7 +104,7 @@ const BASES = {
   "runbuggy (session)": { vendor: "runbuggy", environment: "staging", baseUrl: BASE_URL, credentials: { sessionJwt: SESSION_JWT, tokenName: "junk", description: "d", expireAt: "2030-01-01T00:00:00Z" } },
   "runbuggy (apiToken)": { vendor: "runbuggy", credentials: { apiToken: "e8ujql7desph6bm4ajf6pop96mhevi39" } },
   personr: { vendor: "personr", credentials: { email: "example@personr.co", password: "example123" }, loginMethod: "form", regenerateOnRejection: false },
-  "emnify (application token)": { vendor: "emnify", credentials: { applicationToken: "emnify-sim-app-token-0001" }, refreshTokens: "memory" },
+  "emnify (application token)": { vendor: "emnify", credentials: { applicationToken: "emnify-sim-app-token-0001-k3Xq9vT2mB7wLp4sR8nZ1cY6hF0jD5gA" }, refreshTokens: "memory" },
   "emnify (user)": { vendor: "emnify", credentials: { username: "user@domain.com", password: "emnify-demo-password", passwordIsSha1: false } },
   zumrails: { vendor: "zumrails", environment: "sandbox", credentials: { username: "zum-sim-user", password: "zum-sim-password" } },
   "voipbin (user)": { vendor: "voipbin", credentials: { username: "voipbin-demo", password: "voipbin-demo-password" }, tokenIn: "header" },
@@ -603,7 +603,7 @@ async function runInWorker({ group, start, all, simUrl }) {
     return { get: (k) => map.get(k) ?? null, put: (k, v) => void map.set(k, v), delete: (k) => void map.delete(k) };
   };
   const ctx = { AuthClient, AuthError, stubFetch, kv };
-  ctx.emnify = new AuthClient({ vendor: "emnify", baseUrl: BASE_URL, credentials: { applicationToken: "emnify-sim-app-token-0001" }, fetch: stubFetch, store: kv() });
+  ctx.emnify = new AuthClient({ vendor: "emnify", baseUrl: BASE_URL, credentials: { applicationToken: "emnify-sim-app-token-0001-k3Xq9vT2mB7wLp4sR8nZ1cY6hF0jD5gA" }, fetch: stubFetch, store: kv() });
   ctx.voipbin = new AuthClient({ vendor: "voipbin", baseUrl: BASE_URL, credentials: { username: "voipbin-demo", password: "voipbin-demo-password" }, fetch: stubFetch, store: kv() });
   ctx.zum = new AuthClient({ vendor: "zumrails", baseUrl: BASE_URL, credentials: { username: "zum-sim-user", password: "zum-sim-password" }, fetch: stubFetch, store: kv() });
   // An emnify client whose login waits for its MFA code.
@@ -701,7 +701,7 @@ async function runInWorker({ group, start, all, simUrl }) {
     let final;
     try {
       await canary();
-      const client = new AuthClient({ vendor: "emnify", baseUrl: `${simUrl}/emnify`, credentials: { applicationToken: "emnify-sim-app-token-0001" } });
+      const client = new AuthClient({ vendor: "emnify", baseUrl: `${simUrl}/emnify`, credentials: { applicationToken: "emnify-sim-app-token-0001-k3Xq9vT2mB7wLp4sR8nZ1cY6hF0jD5gA" } });
       await client.clear();
       const token = await client.getToken();
       const response = await client.fetch("/api/v1/endpoint");

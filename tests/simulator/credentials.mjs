@@ -19,11 +19,12 @@ export const CREDENTIALS = Object.freeze({
     password: "example123",
   }),
 
-  // applicationToken is pre-provisioned with id 1. `password` is the plain
+  // applicationToken is pre-provisioned with id 1, as long as the tokens
+  // emnify issues (and the ones this simulator mints). `password` is the plain
   // password: clients must send its SHA-1 hex digest. The MFA user answers a
   // password login with an mfa_token; mfaCode completes it.
   emnify: Object.freeze({
-    applicationToken: "emnify-sim-app-token-0001",
+    applicationToken: "emnify-sim-app-token-0001-k3Xq9vT2mB7wLp4sR8nZ1cY6hF0jD5gA",
     username: "user@domain.com",
     password: "emnify-demo-password",
     mfaUsername: "mfa@domain.com",

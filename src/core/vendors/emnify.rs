@@ -33,6 +33,7 @@ use crate::core::secret::Secret;
 use crate::core::token::{jwt_expiry, seconds_ms, TokenSet};
 use crate::core::vendors::common::{string_field, unexpected, vendor_error, Http};
 use crate::core::vendors::{Vendor, VendorFlow};
+use crate::core::verifier::Kind;
 use std::cell::RefCell;
 
 pub const ENVIRONMENTS: &[(&str, &str)] = &[("production", "https://cdn.emnify.net")];
@@ -579,6 +580,15 @@ impl VendorFlow for Emnify {
         };
         secrets.extend(self.fingerprint.as_ref().map(Secret::expose));
         secrets
+    }
+
+    /// An application token is issued by emnify (a signed JWT); a user's
+    /// password, even as its SHA-1, is a person's choice.
+    fn secret_kind(&self) -> Kind {
+        match self.credentials {
+            Credentials::ApplicationToken(_) => Kind::IssuedKey,
+            Credentials::User { .. } => Kind::Password,
+        }
     }
 
     fn transient_secrets(&self) -> Vec<String> {

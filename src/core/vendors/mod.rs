@@ -194,6 +194,13 @@ pub trait VendorFlow {
     /// The secrets in the credentials, scrubbed from every error message.
     fn secrets(&self) -> Vec<&str>;
 
+    /// What kind of secret verifies this client's cache entries: a
+    /// vendor-issued key needs one HMAC, a password the iterations
+    /// ([`crate::core::verifier::Kind`]).
+    fn secret_kind(&self) -> crate::core::verifier::Kind {
+        crate::core::verifier::Kind::Password
+    }
+
     /// Secrets of a flow in progress (emnify's pending `mfa_token`), also
     /// scrubbed from every error.
     fn transient_secrets(&self) -> Vec<String> {

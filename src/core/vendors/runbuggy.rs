@@ -302,4 +302,10 @@ impl VendorFlow for RunBuggy {
             Credentials::Session { session_jwt, .. } => vec![session_jwt.expose()],
         }
     }
+
+    /// Both are issued by RunBuggy: the API token, and the session JWT its
+    /// login handed out.
+    fn secret_kind(&self) -> crate::core::verifier::Kind {
+        crate::core::verifier::Kind::IssuedKey
+    }
 }

@@ -17,7 +17,7 @@ test("emnify: an application-token login succeeds", async () => {
   const client = new AuthClient({
     vendor: "emnify",
     baseUrl: `${sim}/emnify`,
-    credentials: { applicationToken: "emnify-sim-app-token-0001" },
+    credentials: { applicationToken: "emnify-sim-app-token-0001-k3Xq9vT2mB7wLp4sR8nZ1cY6hF0jD5gA" },
   });
   const info = await client.getTokenInfo();
   expect(info.token.split(".")).toHaveLength(3);
