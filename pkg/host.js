@@ -280,11 +280,11 @@ const flights = new Map();
 
 /**
  * Joins the flight under `effect.key`: `{ landed }` (the leader's outcome)
- * or `{}` (this operation leads). With `effect.pollMs`, a waiter looks on
- * its own timer, every `effect.every` ms, instead of being woken by the
- * leader, and takes the lead after waiting that long: Cloudflare Workers
- * cancel a request woken by another request's I/O as hung, and the leading
- * request may be gone.
+ * or `{}` (this operation leads). A waiter is woken by the leader. With
+ * `effect.maxWaitMs` (Cloudflare Workers) it also holds a timer of its own
+ * that long and then takes the lead: the leading request may be gone,
+ * canceled with its I/O, and the pending timer is what keeps the waiting
+ * request alive.
  */
 async function join(effect, held) {
   for (;;) {
@@ -302,19 +302,19 @@ async function join(effect, held) {
   }
 }
 
-/** The flight's outcome; `undefined` when its leader gave up or a polling wait ran out. */
+/** The flight's outcome; `undefined` when its leader gave up or a bounded wait ran out. */
 async function wait(effect, flight) {
-  if (effect.pollMs === undefined) return flight.settled;
-  const deadline = Date.now() + effect.pollMs;
-  for (;;) {
-    if (flight.done) return flight.landed;
-    if (Date.now() >= deadline) {
-      if (flights.get(flight.key) === flight) flights.delete(flight.key);
-      return undefined;
-    }
-    await sleep(effect.every);
-  }
+  if (effect.maxWaitMs === undefined) return flight.settled;
+  let timer;
+  const expired = new Promise((resolve) => (timer = setTimeout(resolve, effect.maxWaitMs, expiredMark)));
+  const landed = await Promise.race([flight.settled, expired]);
+  clearTimeout(timer);
+  if (landed !== expiredMark) return landed;
+  if (flights.get(flight.key) === flight) flights.delete(flight.key);
+  return undefined;
 }
+
+const expiredMark = Symbol("expired");
 
 function finish(flight, landed) {
   if (flight.done) return;

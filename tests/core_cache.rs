@@ -470,22 +470,3 @@ fn stores_get_a_ttl_from_the_expiry_never_below_sixty_seconds() {
     // The lease settles for 20 ms before the login: 3599 whole seconds remain.
     assert_eq!(*store.0.borrow(), vec![Some(3599), Some(60)]);
 }
-
-#[test]
-fn polling_waiters_as_in_workers_still_make_one_login() {
-    let rig = Rig::new();
-    let token = emnify_jwt(3600);
-    rig.auth_token(&token);
-    let clients: Vec<_> = (0..4)
-        .map(|_| rig.client_with_polling(emnify_app_options(), true))
-        .collect();
-    let calls = (0..200).map(|i| clients[i % 4].token_info(CacheMode::Default));
-    let results = block_on(join_all(calls));
-    assert_eq!(rig.transport.request_count(), 1);
-    assert!(results
-        .iter()
-        .all(|r| r.as_ref().unwrap().token.expose() == token));
-    // The waiters looked on their own timer (the fixed clock's sleeps).
-    assert!(rig.clock.sleeps().iter().all(|ms| *ms == 10));
-    assert!(!rig.clock.sleeps().is_empty());
-}

@@ -41,7 +41,7 @@ fn remote(transport: &ScriptedTransport, clock: &FixedClock) -> Client {
             store: Rc::new(MemoryStore::default()),
             locks: None,
             coordinator: None,
-            poll_waits: false,
+            bounded_waits: false,
         },
     )
     .unwrap()
@@ -56,7 +56,7 @@ fn local(rig: &Rig, coordinator: Rc<InProcess>) -> Client {
             store: Rc::new(MemoryStore::default()),
             locks: None,
             coordinator: Some(coordinator),
-            poll_waits: false,
+            bounded_waits: false,
         },
     )
     .unwrap()

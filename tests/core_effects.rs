@@ -79,7 +79,7 @@ fn a_cold_get_token_in_memory_asks_for_the_flight_then_the_login_then_lands() {
     };
     assert!(salt.starts_with(b"vendor-auth:verifier:v1:emnify:"));
     journal.record(Outcome::Derived(Some([7; 16])), NOW, 0.5);
-    let Effect::Flight { key, poll_ms } = effect(&mut op, &mut journal) else {
+    let Effect::Flight { key, max_wait_ms } = effect(&mut op, &mut journal) else {
         panic!("then the realm's single flight");
     };
     assert_eq!(
@@ -89,8 +89,8 @@ fn a_cold_get_token_in_memory_asks_for_the_flight_then_the_login_then_lands() {
     );
     assert!(key.starts_with(client.cache_key()), "{key}");
     assert_eq!(
-        poll_ms, None,
-        "waiters are woken, not polling, outside Workers"
+        max_wait_ms, None,
+        "waiters wait for the leader without a bound outside Workers"
     );
     journal.record(Outcome::Turn(None), NOW, 0.5);
 
@@ -315,4 +315,26 @@ fn a_client_with_a_long_issued_key_asks_no_derivation_and_one_with_a_password_do
         panic!("a password's verifier is iterated, by the host where it can");
     };
     assert_eq!(rounds, 20_000);
+}
+
+#[test]
+fn in_workers_a_waiter_is_bounded_by_four_timeouts_and_elsewhere_it_is_not() {
+    let rig = Rig::with_store(Rc::new(MemoryStore::default()));
+    let key = "emnify-app-token-".to_string() + &"x".repeat(40);
+    let options = json!({
+        "vendor": "emnify",
+        "baseUrl": "http://sim.test/emnify",
+        "credentials": { "applicationToken": key },
+        "timeoutMs": 2_000
+    });
+    for (bounded, expected) in [(true, Some(8_000)), (false, None)] {
+        let client = rig.client_with_bounded_waits(options.clone(), bounded);
+        let mut op = client.token_info(CacheMode::Default);
+        let mut journal = Journal::new(NOW, 0.5);
+        let Effect::Flight { max_wait_ms, .. } = effect(&mut op, &mut journal) else {
+            panic!("the flight first");
+        };
+        // Past the longest a login can take, the leader is presumed gone.
+        assert_eq!(max_wait_ms, expected, "bounded waits: {bounded}");
+    }
 }

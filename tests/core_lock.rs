@@ -342,7 +342,7 @@ fn a_store_with_add_gets_its_lease_even_where_web_locks_exist() {
             store: rig.store.clone(),
             locks: Some(Rc::new(GrantingLocks)),
             coordinator: None,
-            poll_waits: false,
+            bounded_waits: false,
         },
     )
     .unwrap();

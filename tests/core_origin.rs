@@ -133,7 +133,7 @@ fn one_principal_keeps_to_one_origin_wide_store_per_realm() {
             store: other_store.store.clone(),
             locks: None,
             coordinator: None,
-            poll_waits: false,
+            bounded_waits: false,
         },
     )
     .err()

@@ -88,7 +88,7 @@ fn client_with(
             store: rig.store.clone(),
             locks,
             coordinator: None,
-            poll_waits: false,
+            bounded_waits: false,
         },
     )
     .unwrap()

@@ -110,39 +110,6 @@ fn the_verifier_is_a_salted_iterated_hash_not_the_secret() {
 }
 
 #[test]
-fn a_native_pbkdf2_of_the_host_is_used_with_the_same_inputs() {
-    use std::cell::RefCell;
-    use vendor_auth::core::verifier::{compute, use_native, Kind, ROUNDS};
-    type Calls = Vec<(Vec<u8>, Vec<u8>, u32)>;
-    let seen: Rc<RefCell<Calls>> = Rc::default();
-    let log = seen.clone();
-    use_native(Some(Box::new(move |password, salt, rounds| {
-        log.borrow_mut()
-            .push((password.to_vec(), salt.to_vec(), rounds));
-        let mut out = [0u8; 16];
-        pbkdf2::pbkdf2_hmac::<sha2::Sha256>(password, salt, rounds, &mut out);
-        Some(out)
-    })));
-    let native = compute("zumrails:digest-n", "hunter2", Kind::Password);
-    use_native(Some(Box::new(|_, _, _| None)));
-    let declined = compute("zumrails:digest-n", "hunter2", Kind::Password);
-    use_native(None);
-    assert_eq!(
-        native,
-        compute("zumrails:digest-n", "hunter2", Kind::Password)
-    );
-    assert_eq!(declined, native, "a host that declines: the wasm computes");
-    assert_eq!(
-        *seen.borrow(),
-        vec![(
-            b"hunter2".to_vec(),
-            b"vendor-auth:verifier:v1:zumrails:digest-n".to_vec(),
-            ROUNDS
-        )]
-    );
-}
-
-#[test]
 fn an_issued_key_is_verified_with_one_hmac_and_a_short_one_is_iterated() {
     use vendor_auth::core::verifier::{compute, inputs, Kind, ROUNDS};
     let key = "k".repeat(40);
@@ -232,7 +199,7 @@ fn an_endpoint_that_rejects_every_token_costs_two_logins_not_one_per_call() {
             store: Rc::new(MemoryStore::default()),
             locks: None,
             coordinator: None,
-            poll_waits: false,
+            bounded_waits: false,
         },
     )
     .unwrap();

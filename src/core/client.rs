@@ -99,9 +99,9 @@ pub struct Parts {
     /// The principal's coordinator (a Durable Object): with one, logins
     /// happen there, never here.
     pub coordinator: Option<Rc<dyn Coordinator>>,
-    /// Waiters of a renewal poll on their own timer instead of being woken
-    /// by the leader (Cloudflare Workers; see [`Effect::Flight`]).
-    pub poll_waits: bool,
+    /// Waiters of a renewal wait at most a bounded time for the leader,
+    /// then take the lead (Cloudflare Workers; see [`Effect::Flight`]).
+    pub bounded_waits: bool,
 }
 
 thread_local! {
@@ -622,8 +622,8 @@ impl Client {
         reload: bool,
     ) -> Step<TokenInfo> {
         let key = self.flight_key();
-        let poll_ms = self.poll_ms();
-        let Outcome::Turn(turn) = fx::perform(Effect::Flight { key, poll_ms })? else {
+        let max_wait_ms = self.max_wait_ms();
+        let Outcome::Turn(turn) = fx::perform(Effect::Flight { key, max_wait_ms })? else {
             return fx::unexpected();
         };
         let renewal: Renewal = match turn {
@@ -653,12 +653,12 @@ impl Client {
         Ok(self.entry_info(entry, from_cache))
     }
 
-    /// How long a waiter of a renewal polls on its own timer before it takes
-    /// the lead, where waiters poll (see [`Effect::Flight`]): past the
-    /// longest a login can take, the leader is presumed gone.
-    fn poll_ms(&self) -> Option<i64> {
+    /// How long a waiter of a renewal waits before it takes the lead, where
+    /// waits are bounded (see [`Effect::Flight`]): past the longest a login
+    /// can take, the leader is presumed gone.
+    fn max_wait_ms(&self) -> Option<i64> {
         self.parts
-            .poll_waits
+            .bounded_waits
             .then(|| i64::from(self.options.timeout_ms) * 4)
     }
 
@@ -1055,8 +1055,8 @@ impl Client {
             return Ok(Revoked::LocallyOnly);
         }
         let key = self.flight_key();
-        let poll_ms = self.poll_ms();
-        fx::perform(Effect::Settled { key, poll_ms })?;
+        let max_wait_ms = self.max_wait_ms();
+        fx::perform(Effect::Settled { key, max_wait_ms })?;
         fx::local(|| revocation::begin(&self.key))?;
         let result = attempt((|| {
             let revoked = match self.read_entry()? {

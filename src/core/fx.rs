@@ -55,10 +55,6 @@ pub fn attempt<T>(step: Step<T>) -> Result<Result<T, AuthError>, Stop> {
     }
 }
 
-/// How often a waiter of a renewal looks for the leader's result where
-/// waiters poll ([`Effect::Flight`]).
-pub const POLL_EVERY_MS: u64 = 10;
-
 /// A renewal's outcome, as single flight shares it: the entry, and whether
 /// it was found in the store (another context renewed meanwhile).
 pub type Renewal = Result<(Entry, bool), AuthError>;
@@ -102,13 +98,21 @@ pub enum Effect {
     /// Ask the principal's coordinator → [`Outcome::Answered`].
     Ask { key: String, ask: Ask },
     /// Join the realm's renewal under `key`, or lead it → [`Outcome::Turn`].
-    /// `poll_ms`: a waiter looks on its own timer, for at most that long,
-    /// rather than being woken by the leader (Cloudflare Workers).
-    Flight { key: String, poll_ms: Option<i64> },
+    /// A waiter is woken by the leader. With `max_wait_ms` it also holds a
+    /// timer of its own that long and then takes the lead (Cloudflare
+    /// Workers): the leading request may be gone, canceled with its I/O,
+    /// and the pending timer is what keeps the waiting request alive.
+    Flight {
+        key: String,
+        max_wait_ms: Option<i64>,
+    },
     /// The led renewal ended: hand `outcome` to its waiters → `Done`.
     Land { key: String, outcome: Renewal },
     /// Wait until the renewal under `key`, if any, has ended → `Done`.
-    Settled { key: String, poll_ms: Option<i64> },
+    Settled {
+        key: String,
+        max_wait_ms: Option<i64>,
+    },
     /// PBKDF2-HMAC-SHA256, 16 bytes, where the host has it natively
     /// (WebCrypto's `deriveBits`) → [`Outcome::Derived`]; the core computes
     /// it itself otherwise.

@@ -19,7 +19,7 @@
 //! A secret the vendor issued (an emnify application token, a RunBuggy
 //! session JWT: [`Kind::IssuedKey`]) gets one HMAC instead: it is a long
 //! random string nobody can guess, so iterations would buy nothing and cost
-//! every cold start their milliseconds (5 ms natively in Node, about 25 in
+//! every cold start their milliseconds (5 ms by WebCrypto, about 25 in
 //! wasm). One shorter than [`MIN_KEY_CHARS`] is iterated like a password,
 //! since its length no longer vouches for it.
 
@@ -27,8 +27,10 @@ use crate::core::digest::hex;
 use sha2::{Digest, Sha256};
 use std::cell::RefCell;
 
-/// PBKDF2 iterations: about 25 ms in wasm on a server core (5 ms with
-/// Node's native PBKDF2, [`use_native`]), paid once per principal and realm (see the README's "What the library guarantees").
+/// PBKDF2 iterations: about 5 ms by the host's WebCrypto
+/// ([`crate::core::fx::Effect::Derive`]), 25 ms in wasm on a server core,
+/// paid once per principal and realm (see the README's "What the library
+/// guarantees").
 pub const ROUNDS: u32 = 20_000;
 
 /// The shortest issued key verified with one HMAC: 32 characters of a
@@ -73,14 +75,7 @@ impl Kind {
 /// How many verifiers a realm remembers (one per principal it serves).
 const MEMO_CAP: usize = 256;
 
-/// PBKDF2-HMAC-SHA256 done by the host (`password, salt, rounds` → 16
-/// bytes), where it has a native one: Node's `crypto.pbkdf2Sync` takes 5 ms
-/// for [`ROUNDS`] where the wasm takes about 25, and a Node process pays
-/// that on its first `getToken`. `None` from it: the wasm computes.
-pub type NativePbkdf2 = Box<dyn Fn(&[u8], &[u8], u32) -> Option<[u8; 16]>>;
-
 thread_local! {
-    static NATIVE: RefCell<Option<NativePbkdf2>> = const { RefCell::new(None) };
     /// `(SHA-256(key, secret), verifier)`, newest last. The fast hash never
     /// leaves this realm's memory, which holds the secret itself anyway.
     static MEMO: RefCell<Vec<([u8; 32], String)>> = const { RefCell::new(Vec::new()) };
@@ -101,9 +96,8 @@ fn fast_hash(salt_id: &str, secret: &str, kind: Kind) -> [u8; 32] {
     fast.finalize().into()
 }
 
-/// The verifier, if this realm has computed it already, or it is cheap to
-/// compute now: one HMAC for an issued key, or the native PBKDF2 the host
-/// registered ([`use_native`]).
+/// The verifier, if this realm has computed it already or it is cheap to
+/// compute now (one HMAC, for an issued key).
 pub fn known(salt_id: &str, secret: &str, kind: Kind) -> Option<String> {
     let fast = fast_hash(salt_id, secret, kind);
     let known = MEMO.with(|memo| {
@@ -115,8 +109,7 @@ pub fn known(salt_id: &str, secret: &str, kind: Kind) -> Option<String> {
     if known.is_some() {
         return known;
     }
-    let cheap = kind.of(secret) == Kind::IssuedKey || NATIVE.with_borrow(|native| native.is_some());
-    cheap.then(|| finish(salt_id, secret, kind, None))
+    (kind.of(secret) == Kind::IssuedKey).then(|| finish(salt_id, secret, kind, None))
 }
 
 /// PBKDF2's inputs for `secret`: password, salt and rounds, for a host that
@@ -152,25 +145,10 @@ pub fn finish(salt_id: &str, secret: &str, kind: Kind, derived: Option<[u8; 16]>
     computed
 }
 
-/// Lets the host compute PBKDF2 natively from now on (`None`: the wasm's
-/// own again). The inputs and the result are the same either way.
-pub fn use_native(pbkdf2: Option<NativePbkdf2>) {
-    NATIVE.with_borrow_mut(|native| *native = pbkdf2);
-}
-
 /// PBKDF2 itself, without the memo.
 pub fn compute(salt_id: &str, secret: &str, kind: Kind) -> String {
     let (password, salt, rounds) = inputs(salt_id, secret, kind);
-    // One round is cheaper here than a call out to the host.
-    let native = (rounds > 1)
-        .then(|| {
-            NATIVE.with_borrow(|native| native.as_ref().and_then(|f| f(&password, &salt, rounds)))
-        })
-        .flatten();
-    let out = native.unwrap_or_else(|| {
-        let mut out = [0u8; 16];
-        pbkdf2::pbkdf2_hmac::<Sha256>(&password, &salt, rounds, &mut out);
-        out
-    });
+    let mut out = [0u8; 16];
+    pbkdf2::pbkdf2_hmac::<Sha256>(&password, &salt, rounds, &mut out);
     hex(&out)
 }

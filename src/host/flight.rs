@@ -4,7 +4,7 @@
 //! what turns 1,000 concurrent `getToken` calls into one login.
 
 use crate::core::clock::Clock;
-use crate::core::fx::{Renewal, POLL_EVERY_MS};
+use crate::core::fx::Renewal;
 use std::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;
@@ -74,17 +74,16 @@ impl Drop for Leading {
 }
 
 /// Joins the flight under `key`: its outcome, or the lead when none is
-/// under way (or its leader was dropped). With `poll`, a waiter looks on
-/// its own timer rather than being woken by the leader, and takes the lead
-/// after waiting that long (Cloudflare Workers cancel a request woken from
-/// another request's I/O as hung; the leading request may be gone).
+/// under way (or its leader was dropped). With `bound`, a waiter takes the
+/// lead after waiting that long for the leader (Cloudflare Workers: the
+/// leading request may be gone).
 pub async fn join(
     key: &str,
-    poll: Option<(&dyn Clock, i64)>,
+    bound: Option<(&dyn Clock, i64)>,
 ) -> (Option<Renewal>, Option<Leading>) {
     loop {
         if let Some(slot) = find(key) {
-            if let Some(outcome) = wait(key, slot, poll).await {
+            if let Some(outcome) = wait(key, slot, bound).await {
                 return (Some(outcome), None);
             }
             continue;
@@ -102,29 +101,29 @@ pub async fn join(
 /// Waits until the flight under `key`, if one is under way, has ended
 /// (`revoke()` waits so that it revokes the newest token rather than race
 /// it).
-pub async fn settled(key: &str, poll: Option<(&dyn Clock, i64)>) {
+pub async fn settled(key: &str, bound: Option<(&dyn Clock, i64)>) {
     if let Some(slot) = find(key) {
-        drop(wait(key, slot, poll).await);
+        drop(wait(key, slot, bound).await);
     }
 }
 
-/// The flight's outcome; `None` when its leader gave up or a polling wait
+/// The flight's outcome; `None` when its leader gave up or a bounded wait
 /// ran out (the stale flight is then removed).
-async fn wait(key: &str, slot: Rc<Slot>, poll: Option<(&dyn Clock, i64)>) -> Option<Renewal> {
-    let Some((clock, max_wait_ms)) = poll else {
+async fn wait(key: &str, slot: Rc<Slot>, bound: Option<(&dyn Clock, i64)>) -> Option<Renewal> {
+    let Some((clock, max_wait_ms)) = bound else {
         return (Wait { slot }).await;
     };
-    let deadline = clock.now_ms() + max_wait_ms;
-    loop {
-        if let Some(outcome) = slot.outcome.borrow().as_ref() {
-            return outcome.clone();
-        }
-        if clock.now_ms() >= deadline {
-            remove(key, &slot);
-            return None;
-        }
-        clock.sleep(POLL_EVERY_MS).await;
-    }
+    let mut woken = std::pin::pin!(Wait { slot: slot.clone() });
+    let mut timer = clock.sleep(u64::try_from(max_wait_ms).unwrap_or(0));
+    let first = std::future::poll_fn(|cx| match woken.as_mut().poll(cx) {
+        Poll::Ready(outcome) => Poll::Ready(Some(outcome)),
+        Poll::Pending => timer.as_mut().poll(cx).map(|()| None),
+    })
+    .await;
+    first.unwrap_or_else(|| {
+        remove(key, &slot);
+        None
+    })
 }
 
 struct Wait {

@@ -133,8 +133,9 @@ async fn perform(parts: &Parts, effect: Effect, held: &mut Held) -> Outcome {
                 "this client has no coordinator to ask",
             )),
         }),
-        Effect::Flight { key, poll_ms } => {
-            let (turn, leading) = flight::join(&key, poll_ms.map(|max| (&*parts.clock, max))).await;
+        Effect::Flight { key, max_wait_ms } => {
+            let bound = max_wait_ms.map(|max| (&*parts.clock, max));
+            let (turn, leading) = flight::join(&key, bound).await;
             held.led = leading;
             Outcome::Turn(turn)
         }
@@ -146,8 +147,8 @@ async fn perform(parts: &Parts, effect: Effect, held: &mut Held) -> Outcome {
         }
         // The core computes it (natively, in tests).
         Effect::Derive { .. } => Outcome::Derived(None),
-        Effect::Settled { key, poll_ms } => {
-            flight::settled(&key, poll_ms.map(|max| (&*parts.clock, max))).await;
+        Effect::Settled { key, max_wait_ms } => {
+            flight::settled(&key, max_wait_ms.map(|max| (&*parts.clock, max))).await;
             done
         }
     }

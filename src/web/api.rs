@@ -237,7 +237,7 @@ fn build(options: &JsValue) -> Result<(Client, JsValue), AuthError> {
                 .then(|| Rc::new(ByTheHost) as Rc<dyn crate::core::lock::LockManager>),
             coordinator: coordinator
                 .map(|_| Rc::new(ByTheHost) as Rc<dyn crate::core::coordinator::Coordinator>),
-            poll_waits: is_workerd(),
+            bounded_waits: is_workerd(),
         },
     )?;
     Ok((client, host.into()))

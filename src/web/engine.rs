@@ -160,10 +160,9 @@ fn effect_to_js(effect: &Effect) -> JsValue {
             set(&object, "ttl", &(*ttl as f64).into());
         }
     };
-    let poll = |poll_ms: &Option<i64>| {
-        if let Some(ms) = poll_ms {
-            set(&object, "pollMs", &(*ms as f64).into());
-            set(&object, "every", &(fx::POLL_EVERY_MS as f64).into());
+    let bound = |max_wait_ms: &Option<i64>| {
+        if let Some(ms) = max_wait_ms {
+            set(&object, "maxWaitMs", &(*ms as f64).into());
         }
     };
     match effect {
@@ -226,20 +225,20 @@ fn effect_to_js(effect: &Effect) -> JsValue {
             };
             text("ask", &body.encode());
         }
-        Effect::Flight { key, poll_ms } => {
+        Effect::Flight { key, max_wait_ms } => {
             kind("flight");
             text("key", key);
-            poll(poll_ms);
+            bound(max_wait_ms);
         }
         Effect::Land { key, outcome } => {
             kind("land");
             text("key", key);
             set(&object, "landed", &renewal_to_js(outcome));
         }
-        Effect::Settled { key, poll_ms } => {
+        Effect::Settled { key, max_wait_ms } => {
             kind("settled");
             text("key", key);
-            poll(poll_ms);
+            bound(max_wait_ms);
         }
         Effect::Derive {
             password,

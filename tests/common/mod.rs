@@ -55,11 +55,12 @@ impl Rig {
     }
 
     pub fn client(&self, options: Value) -> Client {
-        self.client_with_polling(options, false)
+        self.client_with_bounded_waits(options, false)
     }
 
-    /// A client whose renewal waiters poll (as in Cloudflare Workers).
-    pub fn client_with_polling(&self, options: Value, poll_waits: bool) -> Client {
+    /// A client whose renewal waiters wait a bounded time for the leader
+    /// (as in Cloudflare Workers).
+    pub fn client_with_bounded_waits(&self, options: Value, bounded_waits: bool) -> Client {
         let options = options_from(&options).expect("valid options");
         Client::new(
             options,
@@ -69,7 +70,7 @@ impl Rig {
                 store: self.store.clone(),
                 locks: None,
                 coordinator: None,
-                poll_waits,
+                bounded_waits,
             },
         )
         .expect("client")
@@ -168,7 +169,7 @@ pub async fn steps<T>(
         store: Rc::new(store.clone()),
         locks: None,
         coordinator: None,
-        poll_waits: false,
+        bounded_waits: false,
     };
     vendor_auth::host::drive(vendor_auth::core::client::Op {
         parts: &parts,

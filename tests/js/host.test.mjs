@@ -283,15 +283,29 @@ test("single flight: the first operation leads, the second waits and resumes wit
   assert.deepEqual(next.outcomes[0], {});
 });
 
-test("a polling waiter (Workers) takes the lead when the leader never lands", async () => {
+test("a bounded waiter (Workers) is woken by the leader at once, and takes the lead when the leader never lands", async () => {
   const { hostRun } = await import("../../pkg/host.js");
-  const stuck = scriptedHost([{ kind: "flight", key: "stuck" }, { kind: "sleep", ms: 200 }]);
-  const leading = hostRun(stuck.host, 7);
+  const leader = scriptedHost([
+    { kind: "flight", key: "bounded" },
+    { kind: "sleep", ms: 20 },
+    { kind: "land", key: "bounded", landed: { entry: "e", fromCache: false } },
+  ]);
+  const leading = hostRun(leader.host, 9);
   await new Promise((resolve) => setTimeout(resolve, 5));
-  const waiter = scriptedHost([{ kind: "flight", key: "stuck", pollMs: 50, every: 10 }]);
+  const woken = scriptedHost([{ kind: "flight", key: "bounded", maxWaitMs: 5_000 }]);
+  const wokenAt = Date.now();
+  await hostRun(woken.host, 10);
+  assert.deepEqual(woken.outcomes[0], { landed: { entry: "e", fromCache: false } });
+  assert.ok(Date.now() - wokenAt < 1_000, "woken by the landing, not by its own timer");
+  await leading;
+
+  const stuck = scriptedHost([{ kind: "flight", key: "stuck" }, { kind: "sleep", ms: 200 }]);
+  const stalled = hostRun(stuck.host, 7);
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  const waiter = scriptedHost([{ kind: "flight", key: "stuck", maxWaitMs: 50 }]);
   const started = Date.now();
   await hostRun(waiter.host, 8);
-  assert.deepEqual(waiter.outcomes[0], {}, "after pollMs it leads");
+  assert.deepEqual(waiter.outcomes[0], {}, "after maxWaitMs it leads");
   assert.ok(Date.now() - started >= 45 && Date.now() - started < 190);
-  await leading;
+  await stalled;
 });

@@ -471,17 +471,26 @@ test("9. 100,000 clients dropped without free() are freed when collected: the wa
   assert.ok(wasmBytes < 16 * 1024 * 1024, `wasm memory grew to ${(wasmBytes / 1048576).toFixed(1)} MiB`);
 });
 
-test("in Node the verifier is Node's own PBKDF2, and equals the formula the wasm computes", async () => {
+test("in Node a password's verifier is PBKDF2 by WebCrypto, an issued key's one HMAC: both the formula the wasm computes", async () => {
   const { pbkdf2Sync } = await import("node:crypto");
-  const store = kvStore();
-  const secret = CREDENTIALS.emnify.applicationToken;
-  const client = new AuthClient({ vendor: "emnify", baseUrl: `${sim.url}/emnify`, credentials: { applicationToken: secret }, store });
-  await client.clear();
-  await client.getToken();
-  const [[, entry]] = store.entries();
-  // tests/core_security.rs pins the wasm's PBKDF2 to pbkdf2Sync's output on a
-  // fixed input; here the entry a Node client wrote carries that value.
-  const expected = pbkdf2Sync(secret, `vendor-auth:verifier:v1:emnify:${entry.principal}`, 20_000, 16, "sha256").toString("hex");
-  assert.equal(entry.verifier, expected);
-  client.free();
+  // tests/core_security.rs pins the wasm's PBKDF2 to these formulas on fixed
+  // inputs; here the entries Node clients wrote carry the same values.
+  const written = async (vendor, credentials) => {
+    const store = kvStore();
+    const client = new AuthClient({ vendor, baseUrl: `${sim.url}/${vendor}`, credentials, store });
+    await client.clear();
+    await client.getToken();
+    client.free();
+    const entries = store.entries();
+    assert.equal(entries.length, 1);
+    return entries[0][1];
+  };
+  const zum = await written("zumrails", ZUM);
+  const iterated = pbkdf2Sync(ZUM.password, `vendor-auth:verifier:v1:zumrails:${zum.principal}`, 20_000, 16, "sha256");
+  assert.equal(zum.verifier, iterated.toString("hex"));
+  const key = CREDENTIALS.emnify.applicationToken;
+  assert.ok(key.length >= 32, "the simulator's application token is as long as an issued one");
+  const emnify = await written("emnify", { applicationToken: key });
+  const once = pbkdf2Sync(key, `vendor-auth:verifier:key1:emnify:${emnify.principal}`, 1, 16, "sha256");
+  assert.equal(emnify.verifier, once.toString("hex"));
 });
