@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The size budget of the npm package, checked by `make test` after the build:
-// gzips (zlib level 9, as `gzip -9 -n`) pkg/dist/vendor_auth_bg.wasm and
-// pkg/dist/vendor_auth.js and compares them with size-budget.json. Prints
+// gzips (zlib level 9, as `gzip -9 -n`) pkg/dist/vendor_auth_bg.wasm,
+// pkg/dist/vendor_auth.js and each one-vendor wasm (pkg/dist/<vendor>/) and
+// compares them with size-budget.json. Prints
 // today's figures and the headroom; exits 1 when a file is over its budget,
 // 2 when the build output or the budget file is missing or malformed.
 //
@@ -18,6 +19,12 @@ const BUDGET = args.includes("--budget") ? resolve(args[args.indexOf("--budget")
 const CHECKS = [
   { key: "wasmGzipBytes", file: "pkg/dist/vendor_auth_bg.wasm", what: "the wasm" },
   { key: "glueGzipBytes", file: "pkg/dist/vendor_auth.js", what: "the JS glue" },
+  // The one-vendor entries ("vendor-auth/<vendor>"): one budget for each.
+  ...["runbuggy", "personr", "emnify", "zumrails", "voipbin"].map((vendor) => ({
+    key: "vendorWasmGzipBytes",
+    file: `pkg/dist/${vendor}/vendor_auth_bg.wasm`,
+    what: `the ${vendor} entry's wasm`,
+  })),
 ];
 
 const int = (n) => n.toLocaleString("en-US");

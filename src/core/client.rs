@@ -1105,15 +1105,26 @@ impl Client {
         })
     }
 
-    /// The emnify flow, or `UNSUPPORTED` naming the method.
+    /// The emnify flow, or `UNSUPPORTED` naming the method. Inlined, so
+    /// that in a build without emnify the account methods after it are
+    /// dead code and leave the wasm.
+    #[inline(always)]
     pub fn emnify(&self) -> Result<&Emnify, AuthError> {
+        if !cfg!(feature = "emnify") {
+            return Err(self.unsupported("this method is emnify's"));
+        }
         self.flow
             .as_emnify()
             .ok_or_else(|| self.unsupported("this method is emnify's"))
     }
 
-    /// The VoIPBIN flow, or `UNSUPPORTED` naming the method.
+    /// The VoIPBIN flow, or `UNSUPPORTED` naming the method (inlined, as
+    /// [`Client::emnify`]).
+    #[inline(always)]
     pub fn voipbin(&self) -> Result<&Voipbin, AuthError> {
+        if !cfg!(feature = "voipbin") {
+            return Err(self.unsupported("this method is VoIPBIN's"));
+        }
         self.flow
             .as_voipbin()
             .ok_or_else(|| self.unsupported("this method is VoIPBIN's"))

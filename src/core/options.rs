@@ -83,6 +83,9 @@ impl ClientOptions {
                 Vendor::NAMES.join(", ")
             ))
         })?;
+        if !vendor.included() {
+            return Err(crate::core::vendors::not_included(vendor));
+        }
         if let Some((name, owner)) = VENDOR_OPTIONS
             .iter()
             .find(|(name, owner)| *owner != vendor && top.has(name))

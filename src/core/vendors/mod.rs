@@ -41,6 +41,26 @@ impl Vendor {
         })
     }
 
+    /// Whether this build has the vendor: every build has all five unless it
+    /// was made for one vendor's entry (`vendor-auth/emnify` …).
+    pub fn included(self) -> bool {
+        match self {
+            Vendor::RunBuggy => cfg!(feature = "runbuggy"),
+            Vendor::Personr => cfg!(feature = "personr"),
+            Vendor::Emnify => cfg!(feature = "emnify"),
+            Vendor::ZumRails => cfg!(feature = "zumrails"),
+            Vendor::Voipbin => cfg!(feature = "voipbin"),
+        }
+    }
+
+    /// The vendors this build has.
+    pub fn all_included() -> Vec<&'static str> {
+        Self::NAMES
+            .into_iter()
+            .filter(|name| Vendor::parse(name).is_some_and(Vendor::included))
+            .collect()
+    }
+
     /// The name used in options, cache keys and `AuthError.vendor`.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -283,11 +303,31 @@ pub fn flow(options: &ClientOptions, site: &Site) -> Result<Box<dyn VendorFlow>,
     let root = site.root.clone();
     let credentials = options.credential_fields();
     let top = options.fields();
+    // A vendor left out of this build is refused with the options
+    // (`ClientOptions::from_json`); its arm is compiled out so that its
+    // flow is not in the wasm.
     Ok(match options.vendor {
+        #[cfg(feature = "runbuggy")]
         Vendor::RunBuggy => Box::new(runbuggy::RunBuggy::new(root, site, &credentials)?),
+        #[cfg(feature = "personr")]
         Vendor::Personr => Box::new(personr::Personr::new(root, &credentials, &top)?),
+        #[cfg(feature = "emnify")]
         Vendor::Emnify => Box::new(emnify::Emnify::new(root, &credentials, &top)?),
+        #[cfg(feature = "zumrails")]
         Vendor::ZumRails => Box::new(zumrails::ZumRails::new(root, &credentials)?),
+        #[cfg(feature = "voipbin")]
         Vendor::Voipbin => Box::new(voipbin::Voipbin::new(root, &credentials, &top)?),
+        #[allow(unreachable_patterns)]
+        _ => return Err(not_included(options.vendor)),
     })
+}
+
+/// The options error for a vendor this build was made without.
+pub fn not_included(vendor: Vendor) -> AuthError {
+    let here = Vendor::all_included().join(", ");
+    AuthError::invalid_options(format!(
+        "options.vendor: this entry of vendor-auth has only {here}; import \"vendor-auth\" (all five vendors) or \"vendor-auth/{}\" for {}",
+        vendor.as_str(),
+        vendor.display_name()
+    ))
 }

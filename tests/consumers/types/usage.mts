@@ -7,7 +7,7 @@ import type { AuthClientOptions, TokenInfo } from "vendor-auth";
 const options: AuthClientOptions = {
   vendor: "emnify",
   baseUrl: "http://127.0.0.1:8790/emnify",
-  credentials: { applicationToken: "emnify-sim-app-token-0001" },
+  credentials: { applicationToken: "emnify-sim-app-token-0001-k3Xq9vT2mB7wLp4sR8nZ1cY6hF0jD5gA" },
   store: "memory",
   refreshMarginSeconds: 60,
   timeoutMs: 15000,
