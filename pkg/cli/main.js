@@ -202,7 +202,7 @@ function parse(argv) {
 
 /** The client for `vendor` over the user's file cache. */
 async function openClient(vendor, values, env, warn) {
-  const { AuthClient } = await import("../node.js");
+  const { AuthClient } = await import("../dist/node.js");
   const options = await clientOptions(vendor, values, env);
   const dir = cacheDirectory(env);
   try {
