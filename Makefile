@@ -108,6 +108,9 @@ clippy:
 
 clippy-wasm:
 	@$(TIMED) "clippy (wasm32)" cargo clippy --target $(WASM_TARGET) --lib -- -D warnings
+	@for v in runbuggy personr emnify zumrails voipbin; do \
+	  $(TIMED) "clippy (wasm32, $$v only)" cargo clippy --target $(WASM_TARGET) --lib --no-default-features --features $$v -- -D warnings || exit 1; \
+	done
 
 test-native:
 	@$(TIMED) "cargo test (native)" cargo test

@@ -302,7 +302,6 @@ pub trait VendorFlow {
 pub fn flow(options: &ClientOptions, site: &Site) -> Result<Box<dyn VendorFlow>, AuthError> {
     let root = site.root.clone();
     let credentials = options.credential_fields();
-    let top = options.fields();
     // A vendor left out of this build is refused with the options
     // (`ClientOptions::from_json`); its arm is compiled out so that its
     // flow is not in the wasm.
@@ -310,13 +309,21 @@ pub fn flow(options: &ClientOptions, site: &Site) -> Result<Box<dyn VendorFlow>,
         #[cfg(feature = "runbuggy")]
         Vendor::RunBuggy => Box::new(runbuggy::RunBuggy::new(root, site, &credentials)?),
         #[cfg(feature = "personr")]
-        Vendor::Personr => Box::new(personr::Personr::new(root, &credentials, &top)?),
+        Vendor::Personr => Box::new(personr::Personr::new(
+            root,
+            &credentials,
+            &options.fields(),
+        )?),
         #[cfg(feature = "emnify")]
-        Vendor::Emnify => Box::new(emnify::Emnify::new(root, &credentials, &top)?),
+        Vendor::Emnify => Box::new(emnify::Emnify::new(root, &credentials, &options.fields())?),
         #[cfg(feature = "zumrails")]
         Vendor::ZumRails => Box::new(zumrails::ZumRails::new(root, &credentials)?),
         #[cfg(feature = "voipbin")]
-        Vendor::Voipbin => Box::new(voipbin::Voipbin::new(root, &credentials, &top)?),
+        Vendor::Voipbin => Box::new(voipbin::Voipbin::new(
+            root,
+            &credentials,
+            &options.fields(),
+        )?),
         #[allow(unreachable_patterns)]
         _ => return Err(not_included(options.vendor)),
     })
