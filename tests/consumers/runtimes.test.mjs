@@ -76,7 +76,7 @@ async function json(cmd, args, env = {}) {
 test("require(\"vendor-auth\") from CommonJS (Node >= 20.19)", async () => {
   const out = await json(process.execPath, ["require.cjs"]);
   assert.deepEqual({ isAuthError: out.isAuthError, code: out.code }, { isAuthError: true, code: "INVALID_OPTIONS" });
-  assert.match(out.resolved, /node_modules\/vendor-auth\/node\.js$/);
+  assert.match(out.resolved, /node_modules\/vendor-auth\/dist\/node\.js$/);
 });
 
 test("vendor-auth/errors loads no wasm (and the main entry does: the trap works)", async () => {
