@@ -122,9 +122,9 @@ const headerSafe = (token) => token.length > 0 && /^[\x20-\x7e]*$/.test(token);
 /** One request to `url` with `token` attached, bounded by `timeoutMs` until the headers. */
 async function sendTo(client, plan, prepared, url, init, token) {
   if (!headerSafe(token)) throw client.__fetchFailure("unsafe");
-  // A copy per request: a retry or a redirect sends the caller's headers
-  // again, with the token of that request.
-  const headers = new Headers(prepared.headers);
+  // The prepared headers are the host's own copy of the caller's: each
+  // request (a retry, a redirect) sets the token of that request on them.
+  const headers = prepared.headers;
   if (plan.query === undefined) {
     headers.set("Authorization", `Bearer ${token}`);
   } else {
