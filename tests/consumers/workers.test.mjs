@@ -16,14 +16,17 @@ import { HERE, ROOT, assertChecks, startSim } from "./helpers.mjs";
 
 const run = promisify(execFile);
 
-test("Cloudflare Worker bundled by wrangler, run in workerd (miniflare)", async (t) => {
+for (const [dir, entry] of [
+  ["worker", "vendor-auth"],
+  ["worker-emnify", "vendor-auth/emnify"],
+]) test(`Cloudflare Worker on "${entry}" bundled by wrangler, run in workerd (miniflare)`, async (t) => {
   const outDir = mkdtempSync(join(tmpdir(), "vendor-auth-worker-"));
   t.after(() => rmSync(outDir, { recursive: true, force: true }));
   await run(
     join(ROOT, "node_modules/.bin/wrangler"),
-    ["deploy", "--dry-run", "--outdir", outDir, "--config", join(HERE, "worker/wrangler.toml")],
+    ["deploy", "--dry-run", "--outdir", outDir, "--config", join(HERE, dir, "wrangler.toml")],
     {
-      cwd: join(HERE, "worker"),
+      cwd: join(HERE, dir),
       env: {
         ...process.env,
         CI: "true",
@@ -40,6 +43,8 @@ test("Cloudflare Worker bundled by wrangler, run in workerd (miniflare)", async 
   assert.equal(wasm.length, 1, `wrangler kept the .wasm as a module (${files.join(", ")})`);
   const bundle = readFileSync(join(outDir, "index.js"), "utf8");
   assert.ok(!/\bnode:fs\b/.test(bundle), "the workerd entry was chosen, not the node one");
+  const expected = readFileSync(join(ROOT, "pkg/dist", entry === "vendor-auth" ? "" : "emnify", "vendor_auth_bg.wasm"));
+  assert.ok(readFileSync(join(outDir, wasm[0])).equals(expected), `the .wasm of ${entry}`);
 
   const sim = await startSim();
   t.after(() => sim.close());
