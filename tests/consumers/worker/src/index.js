@@ -2,15 +2,6 @@
 // imported by name; wrangler picks the package's "workerd" entry, which
 // imports the .wasm as a compiled module.
 import * as pkg from "vendor-auth";
-import { runChecks } from "../../fixtures/check.js";
+import { checksHandler } from "../../fixtures/worker-handler.js";
 
-export default {
-  async fetch(request) {
-    const sim = new URL(request.url).searchParams.get("sim");
-    try {
-      return Response.json(await runChecks(pkg, sim));
-    } catch (e) {
-      return new Response(String(e?.stack ?? e), { status: 500 });
-    }
-  },
-};
+export default checksHandler(pkg);
