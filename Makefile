@@ -108,7 +108,7 @@ clippy:
 
 clippy-wasm:
 	@$(TIMED) "clippy (wasm32)" cargo clippy --target $(WASM_TARGET) --lib -- -D warnings
-	@for v in runbuggy personr emnify zumrails voipbin; do \
+	@for v in $$(node --input-type=module -e 'import { VENDORS } from "./scripts/vendors.mjs"; console.log(VENDORS.join(" "))'); do \
 	  $(TIMED) "clippy (wasm32, $$v only)" cargo clippy --target $(WASM_TARGET) --lib --no-default-features --features $$v -- -D warnings || exit 1; \
 	done
 

@@ -42,6 +42,7 @@ import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { brotliCompressSync, constants as zlibConstants, gzipSync } from "node:zlib";
+import { VENDORS } from "./vendors.mjs";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const run = promisify(execFile);
@@ -200,7 +201,7 @@ async function sizes() {
     entries.push({ label, file, ...b, total: b.gzip + ours.wasmGzip, totalBrotli: b.brotli + ours.wasmBrotli });
   }
   // The one-vendor entries ("vendor-auth/<vendor>"), browser build.
-  for (const vendor of ["runbuggy", "personr", "emnify", "zumrails", "voipbin"]) {
+  for (const vendor of VENDORS) {
     const own = readFileSync(join(DIST, vendor, "vendor_auth_bg.wasm"));
     const b = await bundle({ entryPoints: [join(DIST, vendor, "index.js")], platform: "browser" });
     const wasmGzip = gzip(own);

@@ -28,7 +28,8 @@ WASM_OPT="$ROOT/node_modules/.bin/wasm-opt"
 # The one-vendor builds behind "vendor-auth/<vendor>" (cargo features):
 # VENDOR_AUTH_VENDORS="" skips them (a quicker build for local work; the
 # package then lacks those entries).
-VENDORS="${VENDOR_AUTH_VENDORS-runbuggy personr emnify zumrails voipbin}"
+ALL_VENDORS="$(node --input-type=module -e 'import { VENDORS } from "./scripts/vendors.mjs"; console.log(VENDORS.join(" "))')"
+VENDORS="${VENDOR_AUTH_VENDORS-$ALL_VENDORS}"
 vendor_wasm() { printf '%s' "$TARGET_DIR/vendors/$1/wasm32-unknown-unknown/release/vendor_auth.wasm"; }
 
 t0=$(date +%s)

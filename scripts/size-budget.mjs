@@ -11,6 +11,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
+import { VENDORS } from "./vendors.mjs";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const args = process.argv.slice(2);
@@ -20,7 +21,7 @@ const CHECKS = [
   { key: "wasmGzipBytes", file: "pkg/dist/vendor_auth_bg.wasm", what: "the wasm" },
   { key: "glueGzipBytes", file: "pkg/dist/vendor_auth.js", what: "the JS glue" },
   // The one-vendor entries ("vendor-auth/<vendor>"): one budget for each.
-  ...["runbuggy", "personr", "emnify", "zumrails", "voipbin"].map((vendor) => ({
+  ...VENDORS.map((vendor) => ({
     key: "vendorWasmGzipBytes",
     file: `pkg/dist/${vendor}/vendor_auth_bg.wasm`,
     what: `the ${vendor} entry's wasm`,

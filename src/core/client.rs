@@ -150,6 +150,12 @@ const STALE_READ_PAUSE_MS: u64 = 25;
 /// `getToken` stays a memory read (vendors that drop idle tokens only).
 const LAST_USE_RESOLUTION_MS: i64 = 3_600_000;
 
+/// What a client's verifier is computed over: the credentials' secrets, and
+/// what kind of secret they are (which decides the iterations).
+fn verified_secret(flow: &dyn VendorFlow) -> (String, verifier::Kind) {
+    (flow.secrets().join("\n"), flow.secret_kind())
+}
+
 pub struct Client {
     options: ClientOptions,
     site: Site,
@@ -203,7 +209,10 @@ impl Client {
         let known = match flow.static_token() {
             // Used as given, never cached: nothing to verify.
             Some(_) => Some(String::new()),
-            None => verifier::known(&salt_id, &flow.secrets().join("\n"), flow.secret_kind()),
+            None => {
+                let (secret, kind) = verified_secret(&*flow);
+                verifier::known(&salt_id, &secret, kind)
+            }
         };
         let verifier = std::cell::OnceCell::new();
         if let Some(known) = known {
@@ -247,19 +256,15 @@ impl Client {
     /// (computed here if no operation has had the host derive it yet).
     pub fn verifier(&self) -> &str {
         self.verifier.get_or_init(|| {
-            verifier::verifier(
-                &self.salt_id,
-                &self.flow.secrets().join("\n"),
-                self.flow.secret_kind(),
-            )
+            let (secret, kind) = verified_secret(&*self.flow);
+            verifier::verifier(&self.salt_id, &secret, kind)
         })
     }
 
     /// Has the host derive the verifier: the first step of an operation
     /// started before it was known.
     fn derive_verifier(&self) -> Step<()> {
-        let secret = self.flow.secrets().join("\n");
-        let kind = self.flow.secret_kind();
+        let (secret, kind) = verified_secret(&*self.flow);
         let (password, salt, rounds) = verifier::inputs(&self.salt_id, &secret, kind);
         let effect = Effect::Derive {
             password,
@@ -270,7 +275,7 @@ impl Client {
             return fx::unexpected();
         };
         // Once, and not again where an operation that started with this
-        // one has it already: computing it here (no native PBKDF2) is slow.
+        // one has it already: computing it here (no WebCrypto) is slow.
         let verifier = fx::local(|| {
             verifier::known(&self.salt_id, &secret, kind)
                 .unwrap_or_else(|| verifier::finish(&self.salt_id, &secret, kind, derived))

@@ -7,14 +7,13 @@
 // flows are not in it).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { statSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { gzipSync } from "node:zlib";
-import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { AuthError } from "vendor-auth";
 import { simulator, CREDENTIALS } from "./helpers.mjs";
+import { VENDORS } from "../../scripts/vendors.mjs";
 
-const VENDORS = ["runbuggy", "personr", "emnify", "zumrails", "voipbin"];
 
 let sim;
 before(async () => {
