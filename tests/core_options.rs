@@ -14,7 +14,7 @@ fn error_of(options: Value) -> String {
     });
     let error = result.expect_err("options should be refused");
     assert_eq!(error.code, ErrorCode::InvalidOptions, "{}", error.message);
-    error.message
+    error.message.clone()
 }
 
 #[test]

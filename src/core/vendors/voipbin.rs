@@ -361,9 +361,10 @@ pub fn parse_login(response: &HttpResponse, now_ms: i64) -> Result<TokenSet, Aut
             .unwrap_or_else(|| unexpected(Vendor::Voipbin, response, "a token", None));
         // A 401 to a login is a credentials failure, whatever its envelope.
         return Err(if response.status == 401 {
-            AuthError {
-                code: ErrorCode::InvalidCredentials,
-                ..error
+            {
+                let mut error = error;
+                error.code = ErrorCode::InvalidCredentials;
+                error
             }
         } else {
             error
