@@ -9,7 +9,6 @@ use common::*;
 use serde_json::json;
 use std::cell::RefCell;
 use std::rc::Rc;
-use vendor_auth::core::cache::{principal_digest, Entry};
 use vendor_auth::core::client::{CacheMode, Client, Parts};
 use vendor_auth::core::clock::Clock;
 use vendor_auth::core::events::Event;
@@ -21,27 +20,8 @@ use vendor_auth::core::lock::{
 };
 use vendor_auth::core::secret::Secret;
 use vendor_auth::core::testing::AtomicTestStore;
-use vendor_auth::core::token::TokenSet;
 
 const APP_PRINCIPAL: &str = "application_token:app-token-1";
-
-/// An entry another process wrote, obtained with the secret whose
-/// verifier is given.
-fn entry_text(token: &str, principal: &str, verifier: &str) -> String {
-    Entry {
-        principal: principal_digest(principal),
-        verifier: verifier.to_string(),
-        rejection_streak: 0,
-        refused_on_retry: false,
-        tokens: TokenSet::new(Secret::new(token), Some(NOW + 3_600_000)),
-        skew_ms: 0,
-        obtained_at_ms: NOW,
-        rejected: false,
-        last_used_ms: None,
-        idle_from_ms: None,
-    }
-    .encode(true)
-}
 
 fn rig_with(store: &AtomicTestStore, rig_clock: &Rig) -> Rig {
     Rig {
@@ -162,7 +142,7 @@ fn a_waiter_uses_the_holders_token_and_never_logs_in() {
     store.at(NOW + 300, move |s| {
         s.set(
             &entry_key,
-            &entry_text("holder-token", APP_PRINCIPAL, &verifier),
+            &entry_text("holder-token", APP_PRINCIPAL, &verifier, NOW + 3_600_000),
             None,
         );
         s.remove(&lease_key(&entry_key));
@@ -368,13 +348,17 @@ fn personr_a_rejection_seen_by_many_processes_regenerates_once() {
     let key = client.cache_key().to_string();
     let principal = "email:a@b.co";
     let verifier = client.verifier().to_string();
-    store.set(&key, &entry_text("bus|old|1", principal, &verifier), None);
+    store.set(
+        &key,
+        &entry_text("bus|old|1", principal, &verifier, NOW + 3_600_000),
+        None,
+    );
     store.set(&lease_key(&key), &other_lease(NOW + 30_000), Some(30_000));
     let entry_key = key.clone();
     store.at(NOW + 150, move |s| {
         s.set(
             &entry_key,
-            &entry_text("bus|new|2", principal, &verifier),
+            &entry_text("bus|new|2", principal, &verifier, NOW + 3_600_000),
             None,
         );
         s.remove(&lease_key(&entry_key));

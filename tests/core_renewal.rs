@@ -7,7 +7,6 @@ use common::*;
 use serde_json::json;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
-use vendor_auth::core::cache::{principal_digest, Entry};
 use vendor_auth::core::client::{CacheMode, Client, Parts};
 use vendor_auth::core::clock::Clock;
 use vendor_auth::core::error::ErrorCode;
@@ -15,7 +14,6 @@ use vendor_auth::core::http::{HttpRequest, LocalFuture, Method};
 use vendor_auth::core::lock::{LockGuard, LockManager};
 use vendor_auth::core::secret::Secret;
 use vendor_auth::core::store::{MemoryStore, StoreError, TokenStore, Watch};
-use vendor_auth::core::token::TokenSet;
 
 /// A memory store that says it is persistent (like localStorage or KV), and
 /// can run a hook on reads: another context acting meanwhile.
@@ -92,24 +90,6 @@ fn client_with(
         },
     )
     .unwrap()
-}
-
-/// The entry another context would have written for `principal`, with the
-/// verifier of the secret it logged in with.
-fn entry_text(token: &str, principal: &str, verifier: &str, expires_at: i64) -> String {
-    Entry {
-        principal: principal_digest(principal),
-        verifier: verifier.to_string(),
-        tokens: TokenSet::new(Secret::new(token), Some(expires_at)),
-        skew_ms: 0,
-        obtained_at_ms: NOW,
-        rejected: false,
-        last_used_ms: None,
-        idle_from_ms: None,
-        rejection_streak: 0,
-        refused_on_retry: false,
-    }
-    .encode(true)
 }
 
 const APP_PRINCIPAL: &str = "application_token:app-token-1";

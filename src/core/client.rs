@@ -877,7 +877,7 @@ impl Client {
                 skew_ms,
             })?;
         }
-        let entry = Entry {
+        let entry = Entry::from(crate::core::cache::EntryData {
             principal: self.principal.clone(),
             verifier: self.verifier().to_string(),
             skew_ms: skew.applied(),
@@ -888,7 +888,7 @@ impl Client {
             idle_from_ms: None,
             rejection_streak: streak,
             refused_on_retry: false,
-        };
+        });
         if entry.local_expiry_ms().is_some_and(|expiry| expiry <= now) {
             // Renewing at once would get the same again: back off instead.
             self.put_hold(&self.backoff_key(), EXPIRED_ON_ARRIVAL_HOLD_SECONDS)?;
@@ -1287,7 +1287,7 @@ impl Client {
             let remembered =
                 remembered.and_then(|t| Entry::decode(&t, &self.principal, self.verifier()));
             if let Some(full) = remembered.filter(|m| m.tokens.access == entry.tokens.access) {
-                entry.tokens.refresh = full.tokens.refresh;
+                entry.tokens.refresh = full.into_data().tokens.refresh;
             }
         }
         if self.parts.store.is_persistent() {
@@ -1379,7 +1379,7 @@ impl Client {
             // The time of use is written back then (`note_use`).
             until = until.min(entry.last_used().saturating_add(LAST_USE_RESOLUTION_MS));
         }
-        let mut info = self.info(entry.tokens, expires, from_cache);
+        let mut info = self.info(entry.into_data().tokens, expires, from_cache);
         info.memo_until_ms = until;
         info
     }
@@ -1419,7 +1419,11 @@ impl Client {
                 .get_now(&self.key)
                 .and_then(|t| self.decode(t));
             let last = self.last_decoded().map(|d| d.1.tokens.clone());
-            for tokens in remembered.map(|e| e.tokens).into_iter().chain(last) {
+            for tokens in remembered
+                .map(|e| e.into_data().tokens)
+                .into_iter()
+                .chain(last)
+            {
                 held.push(tokens.access.expose().to_string());
                 held.extend(tokens.refresh.map(|r| r.expose().to_string()));
             }

@@ -177,3 +177,24 @@ pub async fn steps<T>(
     })
     .await
 }
+
+/// The entry another context (a tab, a process) would have written for
+/// `principal`, with the verifier of the secret it logged in with.
+pub fn entry_text(token: &str, principal: &str, verifier: &str, expires_at: i64) -> String {
+    use vendor_auth::core::cache::{principal_digest, Entry, EntryData};
+    use vendor_auth::core::secret::Secret;
+    use vendor_auth::core::token::TokenSet;
+    Entry::from(EntryData {
+        principal: principal_digest(principal),
+        verifier: verifier.to_string(),
+        tokens: TokenSet::new(Secret::new(token), Some(expires_at)),
+        skew_ms: 0,
+        obtained_at_ms: NOW,
+        rejected: false,
+        last_used_ms: None,
+        idle_from_ms: None,
+        rejection_streak: 0,
+        refused_on_retry: false,
+    })
+    .encode(true)
+}
