@@ -3,7 +3,9 @@
 // with the "node" export condition.
 import test from "node:test";
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
 import * as pkg from "vendor-auth";
 import { AuthClient, AuthError } from "vendor-auth";
 import { runChecks } from "./fixtures/check.js";
@@ -23,6 +25,18 @@ test("Node resolves vendor-auth to the node entry", () => {
   // and the package is a real install (node_modules), not a path into src
   const require = createRequire(import.meta.url);
   assert.match(require.resolve("vendor-auth/package.json"), /package\.json$/);
+});
+
+// The cold start (bench/cold-node.mjs): an ESM import of "node:fs" reads all
+// of fs's exports, and their lazy getters load Node's streams (19 internal
+// modules, about 1.2 ms). The entries take fs from process.getBuiltinModule.
+test("importing the Node entries loads none of Node's stream modules", () => {
+  const script = fileURLToPath(new URL("./fixtures/modules-loaded.mjs", import.meta.url));
+  for (const entry of ["vendor-auth", "vendor-auth/emnify"]) {
+    const loaded = JSON.parse(execFileSync(process.execPath, [script, entry], { encoding: "utf8" }));
+    assert.ok(loaded.length > 0, "the import loaded nothing: the check would see nothing");
+    assert.deepEqual(loaded.filter((m) => /stream/.test(m)), [], `${entry} loaded: ${loaded.join(", ")}`);
+  }
 });
 
 test("AuthError is a usable Error subclass on its own", () => {
