@@ -30,12 +30,18 @@ test("Node resolves vendor-auth to the node entry", () => {
 // The cold start (bench/cold-node.mjs): an ESM import of "node:fs" reads all
 // of fs's exports, and their lazy getters load Node's streams (19 internal
 // modules, about 1.2 ms). The entries take fs from process.getBuiltinModule.
-test("importing the Node entries loads none of Node's stream modules", () => {
+test("importing the Node entries loads none of Node's stream modules", (t) => {
   const script = fileURLToPath(new URL("./fixtures/modules-loaded.mjs", import.meta.url));
+  const streams = (entry) =>
+    JSON.parse(execFileSync(process.execPath, [script, entry], { encoding: "utf8" })).filter((m) => /stream/.test(m));
+  // The check can see it: a module importing "node:fs" the ESM way loads them.
+  const control = streams(new URL("./fixtures/imports-node-fs.mjs", import.meta.url).href);
+  if (control.length === 0) {
+    t.skip(`this Node (${process.version}) no longer loads streams for an ESM import of node:fs`);
+    return;
+  }
   for (const entry of ["vendor-auth", "vendor-auth/emnify"]) {
-    const loaded = JSON.parse(execFileSync(process.execPath, [script, entry], { encoding: "utf8" }));
-    assert.ok(loaded.length > 0, "the import loaded nothing: the check would see nothing");
-    assert.deepEqual(loaded.filter((m) => /stream/.test(m)), [], `${entry} loaded: ${loaded.join(", ")}`);
+    assert.deepEqual(streams(entry), [], `${entry} loads Node's streams at import`);
   }
 });
 
