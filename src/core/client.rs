@@ -8,6 +8,7 @@
 
 use crate::core::cache::{
     cache_key, decode_hold, encode_hold, hold_key, principal_digest, principal_hold_key, Entry,
+    EntryData,
 };
 use crate::core::clock::Clock;
 use crate::core::coordinator::{Answer, Ask, Coordinator};
@@ -877,7 +878,7 @@ impl Client {
                 skew_ms,
             })?;
         }
-        let entry = Entry::from(crate::core::cache::EntryData {
+        let entry = Entry::from(EntryData {
             principal: self.principal.clone(),
             verifier: self.verifier().to_string(),
             skew_ms: skew.applied(),

@@ -357,18 +357,13 @@ pub fn parse_login(response: &HttpResponse, now_ms: i64) -> Result<TokenSet, Aut
         ));
     }
     if !response.is_success() {
-        let error = envelope_error(response, &body)
+        let mut error = envelope_error(response, &body)
             .unwrap_or_else(|| unexpected(Vendor::Voipbin, response, "a token", None));
         // A 401 to a login is a credentials failure, whatever its envelope.
-        return Err(if response.status == 401 {
-            {
-                let mut error = error;
-                error.code = ErrorCode::InvalidCredentials;
-                error
-            }
-        } else {
-            error
-        });
+        if response.status == 401 {
+            error.code = ErrorCode::InvalidCredentials;
+        }
+        return Err(error);
     }
     let token = string_field(&body, &["token"])
         .ok_or_else(|| unexpected(Vendor::Voipbin, response, "a token", None))?;
