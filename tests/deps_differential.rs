@@ -2,8 +2,7 @@
 //! generated inputs (the README's "Dependencies and why" says why each is
 //! hand-written): `core::b64` against `base64`, `core::time` against
 //! `httpdate` and `time`, and `core::text` against std's own `str::find` and
-//! `str::replace`; `digest::sha1_hex` (the sha1_smol crate) against
-//! RustCrypto's `sha1`. `core::json` is checked against serde_json in
+//! `str::replace`. `core::json` is checked against serde_json in
 //! tests/core_json.rs.
 //!
 //! Documented differences (each asserted below):
@@ -26,35 +25,7 @@ use common::Rng;
 use std::time::{Duration, UNIX_EPOCH};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
-use vendor_auth::core::{b64, digest, text, time as ours};
-
-// --- digest::sha1_hex (sha1_smol) vs RustCrypto's sha1 --------------------
-
-#[test]
-fn sha1_hex_is_the_sha1_crate_s_digest_for_every_length_around_a_block() {
-    use sha1::{Digest, Sha1};
-    let mut rng = Rng::new(0x05a1_0001);
-    // Every length up to three 64-byte blocks (the padding's edge cases at
-    // 55, 56 and 64 bytes), then longer texts, some of them not ASCII.
-    let longer: Vec<usize> = (0..200).map(|_| rng.below(2000) as usize).collect();
-    for len in (0..200).chain(longer) {
-        let text: String = (0..len)
-            .map(|_| match rng.one_in(10) {
-                true => 'ü',
-                false => char::from(b'a' + rng.below(26) as u8),
-            })
-            .collect();
-        let theirs: String = Sha1::digest(text.as_bytes())
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
-        assert_eq!(digest::sha1_hex(&text), theirs, "length {len}");
-    }
-    assert_eq!(
-        digest::sha1_hex("pw"),
-        "1a91d62f7ca67399625a4368a6ab5d4a3baa6073"
-    );
-}
+use vendor_auth::core::{b64, text, time as ours};
 
 // --- core::b64 vs base64 ---------------------------------------------------
 

@@ -1,5 +1,6 @@
 //! Hashes the vendors and the cache need, as lowercase hex.
 
+use sha1::Sha1;
 use sha2::{Digest, Sha256};
 
 /// Lowercase hex of `bytes`.
@@ -9,7 +10,7 @@ pub fn hex(bytes: &[u8]) -> String {
 
 /// SHA-1 as emnify wants passwords (`echo -n 'pw' | openssl sha1`).
 pub fn sha1_hex(text: &str) -> String {
-    hex(&sha1_smol::Sha1::from(text.as_bytes()).digest().bytes())
+    hex(&Sha1::digest(text.as_bytes()))
 }
 
 /// SHA-256, for cache keys that must not reveal who they belong to.
