@@ -773,7 +773,7 @@ function report(m, size, node, workerd, speed, fetchResult, burst, fleets) {
     "",
     "## Package size",
     "",
-    "gzip is zlib level 9 (as `gzip -9 -n`), brotli is quality 11. Each entry is bundled with esbuild `--bundle --minify --format=esm`, its `.wasm` left out as a file, so the total is what a page, a Node service or a Worker ships: the minified JS plus the wasm.",
+    "gzip is zlib level 9 (what a server or CDN using zlib sends; the `gzip` program's own deflate can differ by up to 1 kB on the wasm), brotli is quality 11. Each entry is bundled with esbuild `--bundle --minify --format=esm`, its `.wasm` left out as a file, so the total is what a page, a Node service or a Worker ships: the minified JS plus the wasm.",
     "",
     table(
       ["file", "raw", "gzip -9", "brotli"],
@@ -907,7 +907,7 @@ function report(m, size, node, workerd, speed, fetchResult, burst, fleets) {
     "## Reproduce",
     "",
     "```sh",
-    "make build   # pkg/dist (the sizes printed by scripts/build.sh are gzip -9 with the file name stored: ~20 bytes more)",
+    "make build   # pkg/dist (scripts/build.sh prints the same zlib level 9 sizes as this file)",
     "make bench   # node scripts/bench.mjs: prints this and writes bench/results.md (about a minute on 2 cores)",
     "```",
     "",

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The size budget of the npm package, checked by `make test` after the build:
-// gzips (zlib level 9, as `gzip -9 -n`) pkg/dist/vendor_auth_bg.wasm,
+// gzips (zlib level 9, what make bench measures too) pkg/dist/vendor_auth_bg.wasm,
 // pkg/dist/vendor_auth.js and each one-vendor wasm (pkg/dist/<vendor>/) and
 // compares them with size-budget.json. Prints
 // today's figures and the headroom; exits 1 when a file is over its budget,
