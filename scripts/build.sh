@@ -67,11 +67,17 @@ else
     # brotli 84,626 -> 81,870; raw 233,714 -> 237,853), measured in session
     # 8 over 0 ... 1500 (10 to 25 are the best). --reorder-functions-by-name
     # puts a module's functions side by side, where deflate finds their
-    # likenesses: 239 bytes of zlib, 671 of brotli.
-    "$WASM_OPT" -Oz -ocimfs=25 --reorder-functions-by-name "${DEBUG_NAMES[@]}" \
+    # likenesses: 239 bytes of zlib, 671 of brotli. The "producers" and
+    # "target_features" custom sections are for tools, not engines: 199
+    # bytes of zlib.
+    "$WASM_OPT" -Oz -ocimfs=25 --reorder-functions-by-name \
+      --strip-producers --strip-target-features "${DEBUG_NAMES[@]}" \
       --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
       --enable-mutable-globals --enable-reference-types --enable-multivalue \
       "$2/vendor_auth_bg.wasm" -o "$2/vendor_auth_bg.wasm"
+    # The glue's imports by short names instead of wasm-bindgen's hashed
+    # ones, in the wasm and the glue alike (scripts/short-imports.mjs).
+    node scripts/short-imports.mjs "$2"
     # wasm-bindgen copies the JS host (pkg/host.js, imported by the glue)
     # into snippets/<crate hash>/: host.js re-exports that one copy for the
     # rest of the host (pkg/client-fetch.js).
