@@ -47,7 +47,7 @@ t1=$(date +%s)
 # cargo output nor this pipeline changed since the last build.
 vendor_inputs=()
 for v in $VENDORS; do vendor_inputs+=("$(vendor_wasm "$v")"); done
-stamp="$(cat "$WASM_IN" "${vendor_inputs[@]}" scripts/build.sh scripts/gen-public-dts.mjs scripts/gen-inline-wasm.mjs scripts/gen-vendor-entry.mjs pkg/*.js pkg/workers.d.ts | sha256sum | cut -d' ' -f1) $(wasm-bindgen --version) $("$WASM_OPT" --version) ${DEBUG_NAMES[*]:-} [$VENDORS]"
+stamp="$(cat "$WASM_IN" "${vendor_inputs[@]}" scripts/build.sh scripts/short-imports.mjs scripts/gen-public-dts.mjs scripts/gen-inline-wasm.mjs scripts/gen-vendor-entry.mjs pkg/*.js pkg/workers.d.ts | sha256sum | cut -d' ' -f1) $(wasm-bindgen --version) $("$WASM_OPT" --version) ${DEBUG_NAMES[*]:-} [$VENDORS]"
 if [ -f "$OUT/.build-stamp" ] && [ "$(cat "$OUT/.build-stamp")" = "$stamp" ] && [ -z "${FORCE:-}" ]; then
   echo "==> pkg/dist is up to date with the cargo output (FORCE=1 rebuilds)"
 else

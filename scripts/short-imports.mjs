@@ -18,6 +18,7 @@
 // build instead of shipping a wasm that cannot be instantiated.
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 
 /** Reads an unsigned LEB128 at `at`: [value, next offset]. */
 export function readU32(bytes, at) {
@@ -149,7 +150,10 @@ export function shortenImports(dir, module = "./vendor_auth_bg.js") {
   return renames.length;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+// Run, not imported (the tests import it). `pathToFileURL`, not `file://` +
+// the path: a checkout path with a space or `%` would not match, and the
+// build would go on with the long names.
+if (import.meta.url === pathToFileURL(process.argv[1]).href) {
   const [dir, module] = process.argv.slice(2);
   if (!dir) {
     console.error("usage: node scripts/short-imports.mjs DIR [MODULE]");
