@@ -67,10 +67,18 @@ function prepare(client, plan, input, init) {
     merged.headers = input.headers;
     merged.signal = input.signal;
     if (input.body) {
-      return input
-        .clone()
-        .arrayBuffer()
-        .then((body) => finish(client, plan, input.url, true, { ...merged, body }, callerInit));
+      // A used body (or one that fails to read) cannot be sent: the
+      // caller's mistake, said as an AuthError like every other failure.
+      const unreadable = (thrown) => {
+        throw client.__fetchFailure("unreadable", thrown, "client.fetch: the Request's body");
+      };
+      let reading;
+      try {
+        reading = input.clone().arrayBuffer();
+      } catch (thrown) {
+        unreadable(thrown);
+      }
+      return reading.then((body) => finish(client, plan, input.url, true, { ...merged, body }, callerInit), unreadable);
     }
     url = input.url;
   } else {
@@ -87,9 +95,9 @@ function prepare(client, plan, input, init) {
 function finish(client, plan, url, absolute, merged, callerInit) {
   const sent = Object.assign(copy(client, merged, "client.fetch: init"), callerInit);
   if (!plan.cookies && callerInit.credentials === undefined) omitCookies(sent);
-  // Credentials in the URL must not follow a redirect to another origin:
-  // the host follows redirects itself, to the plan's origins only.
-  const follow = plan.query !== undefined && callerInit.redirect === undefined;
+  // The token must not follow a redirect to another origin: where the plan
+  // says so, the host follows redirects itself (see `send`).
+  const follow = plan.follow && callerInit.redirect === undefined;
   if (follow) sent.redirect = "manual";
   let headers;
   try {
@@ -98,8 +106,32 @@ function finish(client, plan, url, absolute, merged, callerInit) {
     throw invalid(client, "client.fetch: init.headers is not valid HeadersInit");
   }
   const signal = isA(sent.signal, globalThis.AbortSignal) ? sent.signal : undefined;
-  const replayable = !isA(sent.body, globalThis.ReadableStream);
-  return { url, absolute, init: sent, headers, signal, replayable, follow };
+  return { url, absolute, init: sent, headers, signal, replayable: replayable(sent.body), follow };
+}
+
+/**
+ * Whether a body can be sent twice (a retry, a followed redirect): text and
+ * bytes can; a stream, an async iterable or a Node `Readable` (which Node's
+ * fetch also takes) is read once, so its retry would go empty or fail.
+ */
+function replayable(body) {
+  return (
+    body === undefined ||
+    body === null ||
+    typeof body === "string" ||
+    isA(body, globalThis.ArrayBuffer) ||
+    ArrayBuffer.isView(body) ||
+    isA(body, globalThis.Blob) ||
+    isA(body, globalThis.FormData) ||
+    isA(body, globalThis.URLSearchParams)
+  );
+}
+
+/** Lets go of an answer nobody will read (a followed redirect, a retried rejection). */
+function discard(response) {
+  try {
+    response.body?.cancel().catch(() => {});
+  } catch {}
 }
 
 /** Rejects as soon as `signal` aborts, with its reason (as `fetch` does). */
@@ -119,13 +151,18 @@ function abortable(signal, work) {
 /** Whether the header value could carry the token (printable ASCII). */
 const headerSafe = (token) => token.length > 0 && /^[\x20-\x7e]*$/.test(token);
 
-/** One request to `url` with `token` attached, bounded by `timeoutMs` until the headers. */
-async function sendTo(client, plan, prepared, url, init, token) {
-  if (!headerSafe(token)) throw client.__fetchFailure("unsafe");
+/**
+ * One request to `url`, bounded by `timeoutMs` until the headers, with
+ * `token` attached unless `attach` is false (a redirect to another origin).
+ */
+async function sendTo(client, plan, prepared, url, init, token, attach = true) {
+  if (attach && !headerSafe(token)) throw client.__fetchFailure("unsafe");
   // The prepared headers are the host's own copy of the caller's: each
   // request (a retry, a redirect) sets the token of that request on them.
   const headers = prepared.headers;
-  if (plan.query === undefined) {
+  if (!attach) {
+    headers.delete("Authorization");
+  } else if (plan.query === undefined) {
     headers.set("Authorization", `Bearer ${token}`);
   } else {
     const parsed = new URL(url);
@@ -136,9 +173,11 @@ async function sendTo(client, plan, prepared, url, init, token) {
   if (caller?.aborted) throw caller.reason;
   const controller = new AbortController();
   let timedOut = false;
+  let expire;
   const timer = setTimeout(() => {
     timedOut = true;
     controller.abort();
+    expire?.();
   }, plan.timeoutMs);
   // The caller's signal must abort the body read too (as with plain
   // `fetch`): `AbortSignal.any` links them without a listener on the
@@ -155,8 +194,19 @@ async function sendTo(client, plan, prepared, url, init, token) {
   }
   let response;
   try {
-    const call = plan.fetch ?? fetch;
-    response = await call(url, { ...init, headers, signal });
+    if (plan.fetch === undefined) {
+      response = await fetch(url, { ...init, headers, signal });
+    } else {
+      // An `options.fetch` may ignore the signal: the timer and the
+      // caller's signal then settle the call all the same (the global
+      // fetch honours both, and is spared the race).
+      const sending = plan.fetch(url, { ...init, headers, signal });
+      const expired = new Promise((_, reject) => {
+        expire = () => reject(new Error("timed out"));
+      });
+      Promise.resolve(sending).catch(() => {});
+      response = await abortable(caller, Promise.race([sending, expired]));
+    }
   } catch (thrown) {
     if (timedOut) throw client.__fetchFailure("timeout");
     if (caller?.aborted) throw caller.reason;
@@ -169,7 +219,11 @@ async function sendTo(client, plan, prepared, url, init, token) {
   return response;
 }
 
-/** Sends with `token`, following redirects to the plan's origins where the host follows them. */
+/**
+ * Sends with `token`, following redirects where the host follows them: the
+ * token goes to the plan's origins only. A redirect to another origin is
+ * followed without it (`plan.followElsewhere`, as `fetch` does), or returned.
+ */
 async function send(client, plan, prepared, token) {
   let url = prepared.url;
   const init = { ...prepared.init };
@@ -181,15 +235,20 @@ async function send(client, plan, prepared, token) {
       const location = response.headers.get("location");
       if (location !== null) next = new URL(location, url);
     } catch {}
-    // A browser hides where an opaque redirect goes; another origin does
-    // not get the credentials: the redirect is the caller's.
-    if (next === undefined || !plan.origins.includes(next.origin.toLowerCase())) return response;
+    // A browser hides where an opaque redirect goes: the caller's.
+    if (next === undefined) return response;
+    const ours = plan.origins.includes(next.origin.toLowerCase());
+    if (!ours && !plan.followElsewhere) return response;
+    discard(response);
     const method = typeof init.method === "string" ? init.method.toUpperCase() : "";
     if (response.status === 303 || ((response.status === 301 || response.status === 302) && method === "POST")) {
       init.method = "GET";
       delete init.body;
     }
     url = next.href;
+    // Past the vendor's origins the token stays behind, and the runtime
+    // follows whatever comes next, as it would for a plain `fetch`.
+    if (!ours) return sendTo(client, plan, prepared, url, { ...init, redirect: "follow" }, token, false);
   }
   return sendTo(client, plan, prepared, url, init, token);
 }
@@ -200,14 +259,14 @@ async function send(client, plan, prepared, token) {
  * stalled body neither fills memory nor hangs the call.
  */
 async function judgedBody(plan, response) {
-  let stream;
+  let reader;
   try {
-    stream = response.clone().body;
+    // A body without getReader (node-fetch's Node streams) is not judged.
+    reader = response.clone().body?.getReader();
   } catch {
     return "";
   }
-  if (!stream) return "";
-  const reader = stream.getReader();
+  if (!reader) return "";
   const chunks = [];
   let length = 0;
   let timer;
@@ -233,15 +292,18 @@ async function judgedBody(plan, response) {
   return new TextDecoder().decode(concat(chunks, length));
 }
 
+/** Tells the core what an answer means for later logins (a Zūm Rails 429 blocks the IP). */
+async function report(client, plan, response) {
+  if (plan.reported.has(response.status)) {
+    await client.__apiAnswered(response.status, response.headers.get("retry-after") ?? undefined);
+  }
+}
+
 /** Whether the vendor rejected the token in `response` (the core judges). */
 async function rejected(client, plan, response) {
-  const status = response.status;
-  // What the answer means for later logins (a Zūm Rails 429 blocks the IP).
-  if (plan.reported.has(status)) {
-    await client.__apiAnswered(status, response.headers.get("retry-after") ?? undefined);
-  }
-  if (!plan.judged.has(status)) return false;
-  return client.__isRejection(status, await judgedBody(plan, response));
+  await report(client, plan, response);
+  if (!plan.judged.has(response.status)) return false;
+  return client.__isRejection(response.status, await judgedBody(plan, response));
 }
 
 /** `client.fetch(input, init)`. */
@@ -262,10 +324,17 @@ export async function clientFetch(input, init) {
   const response = prepared.follow
     ? await send(this, plan, prepared, token)
     : await sendTo(this, plan, prepared, prepared.url, prepared.init, token);
-  if (!prepared.replayable || !(await rejected(this, plan, response))) return response;
+  // A body sent once cannot be sent again: the answer is the caller's,
+  // though what it means for later logins still counts.
+  if (!prepared.replayable) {
+    await report(this, plan, response);
+    return response;
+  }
+  if (!(await rejected(this, plan, response))) return response;
   // Damped (the core's rule against endpoints that refuse every token): null.
   const renewed = await abortable(prepared.signal, this.__renewAfterRejection(token));
   if (renewed === null) return response;
+  discard(response);
   const second = await send(this, plan, prepared, renewed);
   if (await rejected(this, plan, second)) await this.__rejectedTwice(second.status, renewed);
   return second;

@@ -393,48 +393,60 @@ export async function hostSend(request, timeoutMs, custom) {
   }
   const controller = new AbortController();
   let timedOut = false;
+  let expire;
+  // The timer settles the request even where the abort does nothing (an
+  // `options.fetch` that ignores the signal, or a body that never ends).
+  const expired = new Promise((resolve) => {
+    expire = resolve;
+  });
   const timer = setTimeout(() => {
     timedOut = true;
     controller.abort();
+    expire({ error: "timeout" });
   }, timeoutMs);
   init.signal = controller.signal;
   const failed = (thrown) => (timedOut ? { error: "timeout" } : { error: "network", thrown });
   try {
-    let response;
-    try {
-      response = await (custom ?? fetch)(request.url, init);
-    } catch (thrown) {
-      return failed(thrown);
-    }
-    if (!isResponse(response)) return { error: "network", text: "fetch resolved to something that is not a Response" };
-    if (isRedirect(response)) {
-      cancel(response.body);
-      return { error: "redirected", status: response.status };
-    }
-    const headers = [];
-    try {
-      for (const [name, value] of response.headers) {
-        if (typeof name === "string" && typeof value === "string") headers.push([name, value]);
-      }
-    } catch {}
-    const body = response.body;
-    if (!body) return { status: response.status, headers, body: "" };
-    const declared = response.headers.get("content-length");
-    if (declared !== null && /^\+?\d+$/.test(declared.trim()) && Number(declared.trim()) > MAX_BODY_BYTES) {
-      cancel(body);
-      return { error: "too-large" };
-    }
-    let bytes;
-    try {
-      bytes = await readLimited(body);
-    } catch (thrown) {
-      return failed(thrown);
-    }
-    if (typeof bytes === "string") return { error: bytes === "too-large" ? "too-large" : "network", text: bytes };
-    return { status: response.status, headers, body: new TextDecoder().decode(bytes) };
+    return await Promise.race([answer(custom, request, init, failed), expired]);
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** Sends and reads one request's answer; `failed` tells a time-out from a network error. */
+async function answer(custom, request, init, failed) {
+  let response;
+  try {
+    response = await (custom ?? fetch)(request.url, init);
+  } catch (thrown) {
+    return failed(thrown);
+  }
+  if (!isResponse(response)) return { error: "network", text: "fetch resolved to something that is not a Response" };
+  if (isRedirect(response)) {
+    cancel(response.body);
+    return { error: "redirected", status: response.status };
+  }
+  const headers = [];
+  try {
+    for (const [name, value] of response.headers) {
+      if (typeof name === "string" && typeof value === "string") headers.push([name, value]);
+    }
+  } catch {}
+  const body = response.body;
+  if (!body) return { status: response.status, headers, body: "" };
+  const declared = response.headers.get("content-length");
+  if (declared !== null && /^\+?\d+$/.test(declared.trim()) && Number(declared.trim()) > MAX_BODY_BYTES) {
+    cancel(body);
+    return { error: "too-large" };
+  }
+  let bytes;
+  try {
+    bytes = await readLimited(body);
+  } catch (thrown) {
+    return failed(thrown);
+  }
+  if (typeof bytes === "string") return { error: bytes === "too-large" ? "too-large" : "network", text: bytes };
+  return { status: response.status, headers, body: new TextDecoder().decode(bytes) };
 }
 
 function cancel(stream) {

@@ -36,7 +36,10 @@ export function setup() {
               `AuthClient.${name}() was called on a client that was freed (free() or the end of a \`using\` block) or without its client as \`this\`; create a new AuthClient`,
               { code: "UNSUPPORTED" },
             );
-            if (name === "on") throw error;
+            // `on` and the host's own calls (`__…`, made inside its async
+            // functions) throw: a rejected promise thrown on would reach the
+            // caller as a Promise, and leave its rejection unhandled.
+            if (name === "on" || name.startsWith("__")) throw error;
             return Promise.reject(error);
           };
   }

@@ -13,10 +13,22 @@ use crate::core::vendors::Attachment;
 pub struct FetchPlan {
     /// The vendor root a path (`"/api/…"`) is resolved against.
     pub root: String,
-    /// `Some(name)`: the token goes in the query as `?name=`, and the host
-    /// follows redirects itself, to these origins only; `None`: as
+    /// `Some(name)`: the token goes in the query as `?name=`; `None`: as
     /// `Authorization: Bearer`.
     pub query: Option<&'static str>,
+    /// Whether the host follows redirects itself (`redirect: "manual"`,
+    /// unless the caller chose), attaching the token at [`Self::origins`]
+    /// only: always for a query credential, which the runtime would carry
+    /// in the URL to any origin; for a Bearer token wherever the runtime
+    /// shows redirects to the page (not a browser), since some runtimes
+    /// forward `Authorization` to another origin (workerd before
+    /// compatibility date 2025-09-01, an `options.fetch` of the caller's).
+    pub follow: bool,
+    /// Where [`Self::follow`] meets a redirect to another origin: `true`,
+    /// it is followed without the token (a Bearer token, as `fetch` does);
+    /// `false`, it is returned to the caller (a query credential: the
+    /// vendor's `Location` may repeat the query, credential and all).
+    pub follow_elsewhere: bool,
     /// Whether the browser sends the vendor's cookies unless the caller
     /// says otherwise.
     pub sends_cookies: bool,
@@ -38,7 +50,7 @@ pub struct FetchPlan {
 /// How much of a judged body is read: vendors say it in a few hundred bytes.
 pub const REJECTION_BODY_BYTES: u32 = 64 * 1024;
 
-/// How many redirects the host follows itself (query attachment only).
+/// How many redirects the host follows itself ([`FetchPlan::follow`]).
 pub const MAX_REDIRECTS: u32 = 5;
 
 /// What went wrong in the host's `client.fetch`.
@@ -56,16 +68,22 @@ pub enum FetchFailure<'a> {
 
 impl Client {
     /// What the host needs to send `client.fetch` requests.
-    pub fn fetch_plan(&self) -> FetchPlan {
+    /// `redirects_visible`: whether the runtime hands `redirect: "manual"`
+    /// answers over whole (Node, Workers, Deno: yes; a browser gives an
+    /// opaque answer, and drops `Authorization` across origins itself).
+    pub fn fetch_plan(&self, redirects_visible: bool) -> FetchPlan {
         let mut origins: Vec<String> = canonical_origin(&self.site().root).into_iter().collect();
         origins.extend(self.options().allowed_origins.iter().cloned());
         let statuses = || 100..600u16;
+        let query = match self.attachment() {
+            Attachment::Query(name) => Some(name),
+            Attachment::Bearer => None,
+        };
         FetchPlan {
             root: self.site().root.clone(),
-            query: match self.attachment() {
-                Attachment::Query(name) => Some(name),
-                Attachment::Bearer => None,
-            },
+            query,
+            follow: query.is_some() || redirects_visible,
+            follow_elsewhere: query.is_none(),
             sends_cookies: self.sends_cookies(),
             origins,
             reported: statuses().filter(|&s| self.api_answer_matters(s)).collect(),

@@ -22,12 +22,18 @@ impl AuthClient {
     /// The client's `FetchPlan` (see `core::fetch`), with `options.fetch`.
     #[wasm_bindgen(js_name = __fetchPlan, skip_typescript)]
     pub fn fetch_plan(&self) -> JsValue {
-        let plan = self.inner.fetch_plan();
+        let plan = self.inner.fetch_plan(!crate::web::storage::is_browser());
         let object = Object::new();
         set(&object, "root", &JsValue::from_str(&plan.root));
         if let Some(name) = plan.query {
             set(&object, "query", &JsValue::from_str(name));
         }
+        set(&object, "follow", &JsValue::from_bool(plan.follow));
+        set(
+            &object,
+            "followElsewhere",
+            &JsValue::from_bool(plan.follow_elsewhere),
+        );
         set(&object, "cookies", &JsValue::from_bool(plan.sends_cookies));
         let origins: Array = plan.origins.iter().map(|o| JsValue::from_str(o)).collect();
         set(&object, "origins", &origins);

@@ -79,6 +79,12 @@ fn has(name: &str) -> bool {
     Reflect::has(&js_sys::global(), &JsValue::from_str(name)).unwrap_or(false)
 }
 
+/// Whether this realm is a browser's (a window, or a web worker: Workers
+/// have `WorkerGlobalScope` too, and `WebSocketPair`).
+pub(crate) fn is_browser() -> bool {
+    has("window") || (has("WorkerGlobalScope") && !has("WebSocketPair"))
+}
+
 /// A name for the runtime, for messages about what it lacks.
 fn runtime_name() -> &'static str {
     if has("WebSocketPair") {
@@ -135,8 +141,7 @@ fn missing(name: &str) -> AuthError {
 /// browser context (a private window, a sandboxed frame) is a store failure
 /// the client falls back from, with `"storage-fallback"`.
 fn indexed_db() -> Result<Store, AuthError> {
-    let browser = has("window") || (has("WorkerGlobalScope") && !has("WebSocketPair"));
-    if !has("indexedDB") && !browser {
+    if !has("indexedDB") && !is_browser() {
         return Err(missing("indexedDB"));
     }
     let factory = INDEXED_DB.with_borrow(Clone::clone).ok_or_else(|| {

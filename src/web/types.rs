@@ -384,7 +384,8 @@ export interface AuthClientBase {
    * headers are kept. Credentials go only to the vendor's origin (or
    * `allowedOrigins`): any other origin rejects with `FOREIGN_ORIGIN` before a
    * request leaves. A rejected token is renewed once and the request sent
-   * again (a streamed body is not replayed). Answers of the API itself (429,
+   * again (a body read once, a stream or an async iterable, is not replayed:
+   * the first answer is returned). Answers of the API itself (429,
    * 5xx…) are returned untouched. `init.signal` aborts the token wait and the
    * request.
    */

@@ -3,7 +3,8 @@
 import { test, before, after, beforeEach } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
-import { AuthClient } from "vendor-auth";
+import { Readable } from "node:stream";
+import { AuthClient, AuthError } from "vendor-auth";
 import { simulator, fault, requests, CREDENTIALS } from "./helpers.mjs";
 
 let sim;
@@ -209,4 +210,101 @@ test("init.signal aborts the request, and the token wait", async () => {
   setTimeout(() => waiting.abort(), 100);
   await assert.rejects(client.fetch("/api/v1/endpoint", { signal: waiting.signal }), { name: "AbortError" });
   assert.equal(await sim.count("emnify", "GET /api/v1/endpoint"), 1);
+});
+
+test("an async-iterable or a Node Readable body is not replayed either: the 401 is returned, no renewal spent", async () => {
+  const client = await emnify();
+  await client.getToken();
+  const logins = await sim.count("emnify", "POST /api/v1/authenticate");
+  const bodies = [
+    async function* generated() {
+      yield new TextEncoder().encode('{"description":"generated"}');
+    },
+    () => Readable.from([Buffer.from('{"description":"readable"}')]),
+  ];
+  for (const body of bodies) {
+    await fault(sim, { vendor: "emnify", method: "POST", path: "/api/v1/application_token", count: 1, status: 401, body: "{\"error_code\":1102}" });
+    const response = await client.fetch("/api/v1/application_token", { method: "POST", body: body(), duplex: "half", headers: { "content-type": "application/json" } });
+    assert.equal(response.status, 401, "the caller's answer, not an empty resend's");
+  }
+  assert.equal(await sim.count("emnify", "POST /api/v1/application_token"), 2, "each body sent once");
+  assert.equal(await sim.count("emnify", "POST /api/v1/authenticate"), logins, "no renewal for an answer that cannot be retried");
+});
+
+/** A loopback server that never answers; `close()` drops what it holds. */
+async function silent() {
+  const sockets = new Set();
+  const server = createServer(() => {});
+  server.on("connection", (socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${server.address().port}`,
+    close: () => {
+      for (const socket of sockets) socket.destroy();
+      return new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+test("timeoutMs bounds logins and API calls through an options.fetch that ignores the signal", async (t) => {
+  const hang = await silent();
+  t.after(() => hang.close());
+  // Drops init.signal, as a hand-written wrapper might.
+  const deaf = (url, init) => fetch(url, { method: init.method, headers: init.headers, body: init.body, redirect: init.redirect });
+  const stuck = new AuthClient({ vendor: "emnify", baseUrl: hang.url, credentials: { applicationToken: CREDENTIALS.emnify.applicationToken }, timeoutMs: 200, fetch: deaf });
+  const started = Date.now();
+  await assert.rejects(stuck.getToken(), { code: "TIMEOUT" });
+  assert.ok(Date.now() - started < 10_000, `settled after ${Date.now() - started} ms`);
+  const client = await emnify({ timeoutMs: 200, fetch: deaf, allowedOrigins: [hang.url] });
+  await client.getToken();
+  await assert.rejects(client.fetch(`${hang.url}/api/v1/endpoint`), { code: "TIMEOUT" });
+  const caller = new AbortController();
+  setTimeout(() => caller.abort(), 50);
+  await assert.rejects(client.fetch(`${hang.url}/api/v1/endpoint`, { signal: caller.signal }), { name: "AbortError" });
+});
+
+test("a client freed while its client.fetch is in flight rejects with an AuthError, not a Promise, and leaves no unhandled rejection", async (t) => {
+  const held = [];
+  let arrived;
+  const arrival = new Promise((resolve) => (arrived = resolve));
+  const server = createServer((req) => {
+    held.push(req.socket);
+    arrived();
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  t.after(() => new Promise((resolve) => server.close(resolve)));
+  const unhandled = [];
+  const onUnhandled = (reason) => unhandled.push(reason);
+  process.on("unhandledRejection", onUnhandled);
+  t.after(() => process.off("unhandledRejection", onUnhandled));
+
+  const origin = `http://127.0.0.1:${server.address().port}`;
+  const client = await emnify({ allowedOrigins: [origin] });
+  await client.getToken();
+  const call = client.fetch(`${origin}/x`);
+  await arrival;
+  client.free();
+  for (const socket of held) socket.destroy();
+  await assert.rejects(call, (e) => {
+    assert.ok(e instanceof AuthError, `not an AuthError: ${e}`);
+    assert.equal(e.code, "UNSUPPORTED");
+    return true;
+  });
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.deepEqual(unhandled, []);
+});
+
+test("a Request whose body was already read is INVALID_OPTIONS, not a TypeError", async () => {
+  const client = await emnify();
+  const request = new Request(`${sim.url}/emnify/api/v1/application_token`, { method: "POST", body: "{}" });
+  await request.text();
+  await assert.rejects(client.fetch(request), (e) => {
+    assert.ok(e instanceof AuthError, `not an AuthError: ${e}`);
+    assert.equal(e.code, "INVALID_OPTIONS");
+    assert.match(e.message, /Request's body/);
+    return true;
+  });
 });

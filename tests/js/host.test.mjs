@@ -114,7 +114,7 @@ test("a foreign origin fails before anything is sent, with the core's error", as
 test("a query attachment puts the token in the URL and follows redirects to the plan's origins only", async () => {
   const redirect = (location) => new Response(null, { status: 302, headers: { location } });
   const fetch = fakeFetch(redirect("/moved"), redirect("https://elsewhere.example/x"));
-  const client = fakeClient({ fetch, query: "accesskey" });
+  const client = fakeClient({ fetch, query: "accesskey", follow: true, followElsewhere: false });
   const response = await clientFetch.call(client, "/v1/things");
   assert.equal(response.status, 302, "the foreign redirect is the caller's");
   assert.equal(fetch.sent.length, 2);
@@ -122,6 +122,27 @@ test("a query attachment puts the token in the URL and follows redirects to the 
   assert.equal(fetch.sent[0].init.redirect, "manual");
   assert.equal(new URL(fetch.sent[1].url).pathname, "/moved");
   assert.equal(fetch.sent[1].authorization, null, "no Authorization header with a query attachment");
+});
+
+test("a Bearer plan that says follow: the token goes to the plan's origins only, another origin is followed without it", async () => {
+  const redirect = (status, location) => new Response(null, { status, headers: { location } });
+  const fetch = fakeFetch(redirect(307, "/moved"), redirect(303, "https://elsewhere.example/x"), new Response("there"));
+  const client = fakeClient({ fetch, follow: true, followElsewhere: true });
+  const response = await clientFetch.call(client, "/v1/things", { method: "POST", body: "{}" });
+  assert.equal(await response.text(), "there");
+  assert.equal(fetch.sent.length, 3);
+  assert.deepEqual(
+    fetch.sent.map((s) => [s.url, s.authorization, s.init.redirect, s.init.method]),
+    [
+      ["https://api.example.test/v1/things", "Bearer tok-1", "manual", "POST"],
+      ["https://api.example.test/moved", "Bearer tok-1", "manual", "POST"],
+      ["https://elsewhere.example/x", null, "follow", "GET"],
+    ],
+  );
+  // Without `follow` (a browser), the runtime follows: nothing is changed.
+  const plain = fakeFetch(new Response("ok"));
+  await clientFetch.call(fakeClient({ fetch: plain }), "/v1/things");
+  assert.equal(plain.sent[0].init.redirect, undefined);
 });
 
 test("timeoutMs bounds the wait for the headers; the caller's signal aborts with its reason", async () => {

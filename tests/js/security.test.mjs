@@ -184,6 +184,40 @@ test("3. client.fetch with a query credential follows same-origin redirects only
   }
 });
 
+test("3. client.fetch with a Bearer token follows a redirect to another origin without the token, and same-origin ones with it", async () => {
+  const seen = [];
+  const elsewhere = await serve((req, res) => {
+    seen.push({ url: req.url, authorization: req.headers.authorization ?? null });
+    res.end("elsewhere");
+  });
+  const vendor = await serve((req, res) => {
+    if (req.url === "/api/v1/authenticate") {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ auth_token: fakeJwt({ exp: Math.floor(Date.now() / 1000) + 3600, sub: "x" }) }));
+    } else if (req.url === "/api/v1/moved") {
+      res.writeHead(302, { location: "/api/v1/here" });
+      res.end();
+    } else if (req.url === "/api/v1/away") {
+      res.writeHead(303, { location: `${elsewhere.url}/download` });
+      res.end();
+    } else {
+      res.end(`here ${req.headers.authorization ? "with" : "without"} a token`);
+    }
+  });
+  try {
+    const emnify = new AuthClient({ vendor: "emnify", baseUrl: vendor.url, credentials: { applicationToken: "an-application-token-of-at-least-32-chars" } });
+    const same = await emnify.fetch("/api/v1/moved");
+    assert.equal(await same.text(), "here with a token");
+    const away = await emnify.fetch("/api/v1/away", { method: "POST", body: "{}" });
+    assert.equal(away.status, 200);
+    assert.equal(await away.text(), "elsewhere");
+    assert.deepEqual(seen, [{ url: "/download", authorization: null }]);
+  } finally {
+    await elsewhere.close();
+    await vendor.close();
+  }
+});
+
 // --- 5. holds ---------------------------------------------------------------------
 
 test("5. a 429 with a huge Retry-After holds for at most 15 minutes, and clear() lifts it", async () => {

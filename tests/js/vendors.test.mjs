@@ -942,6 +942,26 @@ test("Zūm Rails production: a 429 of an API call seen by client.fetch blocks lo
   });
 });
 
+test("Zūm Rails: the 429 of a client.fetch whose body is streamed (so not retried) blocks logins all the same", async () => {
+  await withOwnSimulator(async (own) => {
+    await configure({ vendor: "zumrails", mode: "production", apiLimit: 1 }, own);
+    const store = kvStore();
+    const client = await fresh("zumrails", ZUM, { store }, own);
+    const json = { "content-type": "application/json" };
+    assert.equal((await client.fetch("/api/transaction/filter", { method: "POST", body: "{}", headers: json })).status, 200);
+    const body = new ReadableStream({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode("{}"));
+        controller.close();
+      },
+    });
+    const limited = await client.fetch("/api/transaction/filter", { method: "POST", body, duplex: "half", headers: json });
+    assert.equal(limited.status, 429, "the caller's own call is returned untouched");
+    await rejects(client.getToken({ cache: "reload" }), "RATE_LIMITED", { vendor: "zumrails" });
+    assert.equal(await own.count("zumrails", "POST /api/authorize"), 1, "no login while the IP is blocked");
+  });
+});
+
 test("Zūm Rails: an exceptionMessage object (RFC 7807 problem details, or {}) gives its title and errors, never [object Object]; the result's RefreshToken is never kept", async () => {
   const problem = { type: "https://tools.ietf.org/html/rfc7231#section-6.5.1", title: "One or more validation errors occurred.", status: 400, errors: { Password: ["The Password field is required."] } };
   await inject({ vendor: "zumrails", path: "/api/authorize", status: 400, body: { statusCode: 400, isError: true, responseException: { exceptionMessage: problem } } });
