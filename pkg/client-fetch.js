@@ -5,7 +5,7 @@
 // module only sends. A cached token costs no call into the wasm: the token
 // comes from the memoised `getToken()`, and an answer the plan does not
 // list goes back to the caller untouched.
-import { concat, isA, isRedirect, isResponse, omitCookies } from "./dist/host.js";
+import { cancel, concat, isA, isRedirect, isResponse, omitCookies } from "./dist/host.js";
 
 /** The fields of a `Request` input carried over (the caller's `init` wins). */
 const REQUEST_FIELDS = ["method", "mode", "credentials", "cache", "redirect", "referrer", "referrerPolicy", "integrity", "keepalive"];
@@ -67,18 +67,14 @@ function prepare(client, plan, input, init) {
     merged.headers = input.headers;
     merged.signal = input.signal;
     if (input.body) {
-      // A used body (or one that fails to read) cannot be sent: the
-      // caller's mistake, said as an AuthError like every other failure.
-      const unreadable = (thrown) => {
-        throw client.__fetchFailure("unreadable", thrown, "client.fetch: the Request's body");
-      };
-      let reading;
-      try {
-        reading = input.clone().arrayBuffer();
-      } catch (thrown) {
-        unreadable(thrown);
-      }
-      return reading.then((body) => finish(client, plan, input.url, true, { ...merged, body }, callerInit), unreadable);
+      // A used body (clone() throws) or one that fails to read cannot be
+      // sent: the caller's mistake, said as an AuthError like every other.
+      return (async () => input.clone().arrayBuffer())().then(
+        (body) => finish(client, plan, input.url, true, { ...merged, body }, callerInit),
+        (thrown) => {
+          throw client.__fetchFailure("unreadable", thrown, "client.fetch: the Request's body");
+        },
+      );
     }
     url = input.url;
   } else {
@@ -125,13 +121,6 @@ function replayable(body) {
     isA(body, globalThis.FormData) ||
     isA(body, globalThis.URLSearchParams)
   );
-}
-
-/** Lets go of an answer nobody will read (a followed redirect, a retried rejection). */
-function discard(response) {
-  try {
-    response.body?.cancel().catch(() => {});
-  } catch {}
 }
 
 /** Rejects as soon as `signal` aborts, with its reason (as `fetch` does). */
@@ -239,7 +228,7 @@ async function send(client, plan, prepared, token) {
     if (next === undefined) return response;
     const ours = plan.origins.includes(next.origin.toLowerCase());
     if (!ours && !plan.followElsewhere) return response;
-    discard(response);
+    cancel(response.body);
     const method = typeof init.method === "string" ? init.method.toUpperCase() : "";
     if (response.status === 303 || ((response.status === 301 || response.status === 302) && method === "POST")) {
       init.method = "GET";
@@ -334,7 +323,7 @@ export async function clientFetch(input, init) {
   // Damped (the core's rule against endpoints that refuse every token): null.
   const renewed = await abortable(prepared.signal, this.__renewAfterRejection(token));
   if (renewed === null) return response;
-  discard(response);
+  cancel(response.body);
   const second = await send(this, plan, prepared, renewed);
   if (await rejected(this, plan, second)) await this.__rejectedTwice(second.status, renewed);
   return second;

@@ -449,7 +449,8 @@ async function answer(custom, request, init, failed) {
   return { status: response.status, headers, body: new TextDecoder().decode(bytes) };
 }
 
-function cancel(stream) {
+/** Lets go of a body nobody will read (it would hold its connection until collected). */
+export function cancel(stream) {
   try {
     stream?.cancel().catch(() => {});
   } catch {}

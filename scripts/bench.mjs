@@ -42,6 +42,7 @@ import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { brotliCompressSync, constants as zlibConstants, gzipSync } from "node:zlib";
+import { readU32 } from "./short-imports.mjs";
 import { VENDORS } from "./vendors.mjs";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -221,14 +222,9 @@ async function sizes() {
 function readWasm(buf) {
   let pos = 8;
   const u32 = () => {
-    let result = 0;
-    let shift = 0;
-    for (;;) {
-      const byte = buf[pos++];
-      result += (byte & 0x7f) * 2 ** shift;
-      shift += 7;
-      if (!(byte & 0x80)) return result;
-    }
+    let value;
+    [value, pos] = readU32(buf, pos);
+    return value;
   };
   const skipLeb = () => {
     while (buf[pos++] & 0x80);

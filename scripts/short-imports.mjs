@@ -150,10 +150,11 @@ export function shortenImports(dir, module = "./vendor_auth_bg.js") {
   return renames.length;
 }
 
-// Run, not imported (the tests import it). `pathToFileURL`, not `file://` +
-// the path: a checkout path with a space or `%` would not match, and the
-// build would go on with the long names.
-if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+// Run, not imported (the tests and scripts/bench.mjs import it; `node -e`
+// has no argv[1]). `pathToFileURL`, not `file://` + the path: a checkout
+// path with a space or `%` would not match, and the build would go on with
+// the long names.
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const [dir, module] = process.argv.slice(2);
   if (!dir) {
     console.error("usage: node scripts/short-imports.mjs DIR [MODULE]");

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import { Readable } from "node:stream";
 import { AuthClient, AuthError } from "vendor-auth";
-import { simulator, fault, requests, CREDENTIALS } from "./helpers.mjs";
+import { simulator, fault, requests, CREDENTIALS, watchUnhandledRejections, serve } from "./helpers.mjs";
 
 let sim;
 let other; // a second loopback server: a third party that must never see a token
@@ -231,26 +231,8 @@ test("an async-iterable or a Node Readable body is not replayed either: the 401 
   assert.equal(await sim.count("emnify", "POST /api/v1/authenticate"), logins, "no renewal for an answer that cannot be retried");
 });
 
-/** A loopback server that never answers; `close()` drops what it holds. */
-async function silent() {
-  const sockets = new Set();
-  const server = createServer(() => {});
-  server.on("connection", (socket) => {
-    sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
-  });
-  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return {
-    url: `http://127.0.0.1:${server.address().port}`,
-    close: () => {
-      for (const socket of sockets) socket.destroy();
-      return new Promise((resolve) => server.close(resolve));
-    },
-  };
-}
-
 test("timeoutMs bounds logins and API calls through an options.fetch that ignores the signal", async (t) => {
-  const hang = await silent();
+  const hang = await serve(() => {}); // never answers
   t.after(() => hang.close());
   // Drops init.signal, as a hand-written wrapper might.
   const deaf = (url, init) => fetch(url, { method: init.method, headers: init.headers, body: init.body, redirect: init.redirect });
@@ -266,35 +248,27 @@ test("timeoutMs bounds logins and API calls through an options.fetch that ignore
   await assert.rejects(client.fetch(`${hang.url}/api/v1/endpoint`, { signal: caller.signal }), { name: "AbortError" });
 });
 
-test("a client freed while its client.fetch is in flight rejects with an AuthError, not a Promise, and leaves no unhandled rejection", async (t) => {
-  const held = [];
+test("a client freed while its client.fetch is in flight rejects with an AuthError, not a Promise, and leaves no unhandled rejection", async () => {
   let arrived;
   const arrival = new Promise((resolve) => (arrived = resolve));
-  const server = createServer((req) => {
-    held.push(req.socket);
-    arrived();
-  });
-  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-  t.after(() => new Promise((resolve) => server.close(resolve)));
-  const unhandled = [];
-  const onUnhandled = (reason) => unhandled.push(reason);
-  process.on("unhandledRejection", onUnhandled);
-  t.after(() => process.off("unhandledRejection", onUnhandled));
+  const server = await serve(() => arrived());
+  const unhandled = watchUnhandledRejections();
+  const before = unhandled.length;
 
-  const origin = `http://127.0.0.1:${server.address().port}`;
+  const origin = server.url;
   const client = await emnify({ allowedOrigins: [origin] });
   await client.getToken();
   const call = client.fetch(`${origin}/x`);
   await arrival;
   client.free();
-  for (const socket of held) socket.destroy();
+  await server.close(); // the request in flight fails
   await assert.rejects(call, (e) => {
     assert.ok(e instanceof AuthError, `not an AuthError: ${e}`);
     assert.equal(e.code, "UNSUPPORTED");
     return true;
   });
   await new Promise((resolve) => setTimeout(resolve, 50));
-  assert.deepEqual(unhandled, []);
+  assert.deepEqual(unhandled.slice(before), []);
 });
 
 test("a Request whose body was already read is INVALID_OPTIONS, not a TypeError", async () => {

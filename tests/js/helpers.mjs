@@ -1,4 +1,5 @@
 // Shared by the package tests: the vendor simulator and a few readers of it.
+import { createServer } from "node:http";
 import { startSimulator } from "../simulator/server.mjs";
 export { CREDENTIALS } from "../simulator/credentials.mjs";
 import { CREDENTIALS as CREDENTIALS_FOR_SCAN } from "../simulator/credentials.mjs";
@@ -87,6 +88,47 @@ export function kvStore() {
 export function fakeJwt(claims) {
   const part = (value) => Buffer.from(JSON.stringify(value)).toString("base64url");
   return `${part({ alg: "HS256", typ: "JWT" })}.${part(claims)}.${Buffer.from(`sig-${Math.random()}`).toString("base64url")}`;
+}
+
+/** A server of the test's own on a free loopback port; `close()` drops the connections it still holds. */
+export async function serve(handler) {
+  const server = createServer(handler);
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const sockets = new Set();
+  server.on("connection", (s) => {
+    sockets.add(s);
+    s.on("close", () => sockets.delete(s));
+  });
+  return {
+    url: `http://127.0.0.1:${server.address().port}`,
+    close: () => {
+      for (const s of sockets) s.destroy();
+      return new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+/**
+ * A request handler for an emnify-shaped vendor that redirects: logins
+ * answer a token, `/api/v1/moved` redirects (302) to `/api/v1/here` on its
+ * own origin, `/api/v1/away` redirects (`status`) to `elsewhere`, and every
+ * other path says whether it was sent a token.
+ */
+export function redirectingVendor(elsewhere, status = 307) {
+  return (req, res) => {
+    if (req.url === "/api/v1/authenticate") {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ auth_token: fakeJwt({ exp: Math.floor(Date.now() / 1000) + 3600, sub: "x" }) }));
+    } else if (req.url === "/api/v1/moved") {
+      res.writeHead(302, { location: "/api/v1/here" });
+      res.end();
+    } else if (req.url === "/api/v1/away") {
+      res.writeHead(status, { location: elsewhere });
+      res.end();
+    } else {
+      res.end(`here ${req.headers.authorization ? "with" : "without"} a token`);
+    }
+  };
 }
 
 // Everything printed through console.* while the test file runs (installed

@@ -4,10 +4,9 @@
 // the package before the fix it names.
 import { test, before, after, beforeEach } from "node:test";
 import assert from "node:assert/strict";
-import { createServer } from "node:http";
 import { getEventListeners } from "node:events";
 import { AuthClient, AuthError } from "vendor-auth";
-import { simulator, CREDENTIALS, fault, kvStore, fakeJwt, sha1Hex } from "./helpers.mjs";
+import { simulator, CREDENTIALS, fault, kvStore, fakeJwt, sha1Hex, redirectingVendor, serve } from "./helpers.mjs";
 
 let sim;
 before(async () => {
@@ -33,24 +32,6 @@ async function rejects(promise, code) {
     return error;
   }
   assert.fail(`expected ${code}, but it resolved`);
-}
-
-/** A server of the test's own on a free loopback port. */
-async function serve(handler) {
-  const server = createServer(handler);
-  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const sockets = new Set();
-  server.on("connection", (s) => {
-    sockets.add(s);
-    s.on("close", () => sockets.delete(s));
-  });
-  return {
-    url: `http://127.0.0.1:${server.address().port}`,
-    close: () => {
-      for (const s of sockets) s.destroy();
-      return new Promise((resolve) => server.close(resolve));
-    },
-  };
 }
 
 /** options.fetch that rewrites the vendor's answers with `edit(response) -> { status?, headers?, body? }`. */
@@ -190,20 +171,7 @@ test("3. client.fetch with a Bearer token follows a redirect to another origin w
     seen.push({ url: req.url, authorization: req.headers.authorization ?? null });
     res.end("elsewhere");
   });
-  const vendor = await serve((req, res) => {
-    if (req.url === "/api/v1/authenticate") {
-      res.writeHead(200, { "content-type": "application/json" });
-      res.end(JSON.stringify({ auth_token: fakeJwt({ exp: Math.floor(Date.now() / 1000) + 3600, sub: "x" }) }));
-    } else if (req.url === "/api/v1/moved") {
-      res.writeHead(302, { location: "/api/v1/here" });
-      res.end();
-    } else if (req.url === "/api/v1/away") {
-      res.writeHead(303, { location: `${elsewhere.url}/download` });
-      res.end();
-    } else {
-      res.end(`here ${req.headers.authorization ? "with" : "without"} a token`);
-    }
-  });
+  const vendor = await serve(redirectingVendor(`${elsewhere.url}/download`, 303));
   try {
     const emnify = new AuthClient({ vendor: "emnify", baseUrl: vendor.url, credentials: { applicationToken: "an-application-token-of-at-least-32-chars" } });
     const same = await emnify.fetch("/api/v1/moved");

@@ -11,8 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { Miniflare } from "miniflare";
-import { createServer } from "node:http";
-import { simulator, CREDENTIALS, fakeJwt } from "./helpers.mjs";
+import { simulator, CREDENTIALS, redirectingVendor, serve } from "./helpers.mjs";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
 const run = promisify(execFile);
@@ -176,37 +175,17 @@ test("cold and warm getToken latency in workerd (printed, not asserted)", async 
   assert.equal(await logins(), 1);
 });
 
-/** A server of the test's own on a free loopback port; `seen` logs what it was sent. */
-async function serve(handler) {
-  const seen = [];
-  const server = createServer((req, res) => {
-    seen.push({ method: req.method, url: req.url, authorization: req.headers.authorization ?? null });
-    handler(req, res);
-  });
-  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return { url: `http://127.0.0.1:${server.address().port}`, seen, close: () => new Promise((resolve) => server.close(resolve)) };
-}
-
 // workerd drops Authorization on a cross-origin redirect only from
 // compatibility date 2025-09-01 (the strip_authorization_on_cross_origin_redirect
 // flag): with an older date it forwards the header, so the host follows the
 // vendor's redirects itself and sends the token to the vendor's origins only.
 test("client.fetch in a Worker of an old compatibility date: a redirect to another origin is followed without the token", async (t) => {
-  const elsewhere = await serve((req, res) => res.end("elsewhere"));
-  const vendor = await serve((req, res) => {
-    if (req.url === "/api/v1/authenticate") {
-      res.writeHead(200, { "content-type": "application/json" });
-      res.end(JSON.stringify({ auth_token: fakeJwt({ exp: Math.floor(Date.now() / 1000) + 3600, sub: "x" }) }));
-    } else if (req.url === "/api/v1/moved") {
-      res.writeHead(302, { location: "/api/v1/here" });
-      res.end();
-    } else if (req.url === "/api/v1/away") {
-      res.writeHead(307, { location: `${elsewhere.url}/steal` });
-      res.end();
-    } else {
-      res.end(`here ${req.headers.authorization ? "with" : "without"} a token`);
-    }
+  const seen = [];
+  const elsewhere = await serve((req, res) => {
+    seen.push({ method: req.method, url: req.url, authorization: req.headers.authorization ?? null });
+    res.end("elsewhere");
   });
+  const vendor = await serve(redirectingVendor(`${elsewhere.url}/steal`));
   const mf = new Miniflare({
     modules: true,
     scriptPath: join(example, "index.js"),
@@ -227,5 +206,5 @@ test("client.fetch in a Worker of an old compatibility date: a redirect to anoth
   const away = await mf.dispatchFetch("http://proxy.test/api/v1/away");
   assert.equal(away.status, 200);
   assert.equal(await away.text(), "elsewhere", "the cross-origin redirect is followed, as fetch would");
-  assert.deepEqual(elsewhere.seen, [{ method: "GET", url: "/steal", authorization: null }], "the other origin never saw the token");
+  assert.deepEqual(seen, [{ method: "GET", url: "/steal", authorization: null }], "the other origin never saw the token");
 });
