@@ -20,6 +20,12 @@ const EXPIRY = "expiresAt";
 /** The realm's connection, opened on first use; reset when it is lost. */
 let opening = null;
 
+// An open that fires no event at all (WebKit has shipped that bug) is
+// abandoned after this long, so a later call opens again instead of waiting
+// on it for the page's life. The default timeoutMs: calls are bounded by
+// theirs anyway, and a cold database opens in well under it.
+const OPEN_GIVE_UP_MS = 2000;
+
 function database() {
   opening ??= connect().catch((error) => {
     opening = null;
@@ -43,8 +49,13 @@ function connect(version) {
     const fail = (error) => {
       if (settled) return;
       settled = true;
+      clearTimeout(silence);
       reject(error);
     };
+    const silence = setTimeout(
+      () => fail(new Error(`IndexedDB: opening the database "${DATABASE}" gave no answer within ${OPEN_GIVE_UP_MS} ms`)),
+      OPEN_GIVE_UP_MS,
+    );
     request.onupgradeneeded = () => {
       const db = request.result;
       if (!db.objectStoreNames.contains(ENTRIES)) db.createObjectStore(ENTRIES).createIndex(EXPIRY, EXPIRY);
@@ -62,19 +73,19 @@ function connect(version) {
     request.onsuccess = () => {
       const db = request.result;
       if (settled) {
-        // The upgrade went through after this call gave up on it.
+        // The open or upgrade went through after this call gave up on it.
         db.close();
         return;
       }
+      settled = true;
+      clearTimeout(silence);
       if (!db.objectStoreNames.contains(ENTRIES)) {
         // Created by something else, without the object store.
-        settled = true;
         const next = db.version + 1;
         db.close();
         connect(next).then(resolve, reject);
         return;
       }
-      settled = true;
       // Never hold up another context's upgrade (a newer version of the
       // package in another tab): let go, and open again on the next call.
       db.onversionchange = () => {

@@ -46,19 +46,20 @@ export function redisStore(client, options = {}) {
     throw new TypeError("redisStore: options.timeoutMs must be a positive number of milliseconds");
   }
   const redis = adapt(client);
-  // Redis's clock minus ours, in ms; read again after every reconnect (it
-  // may be another server by then).
-  let offset = null;
-  redis.client.on?.("ready", () => { offset = null; });
   const send = (args) => bounded(redis, () => args, timeoutMs);
-  const write = (script, key, args) => bounded(redis, async (sendNow) => {
-    if (offset === null) offset = await clockOffset(sendNow);
-    const deadline = Date.now() + offset + timeoutMs;
-    return ["EVAL", script, "1", prefix + key, String(deadline), ...args];
-  }, timeoutMs).then((reply) => {
-    if (Number(reply) === LATE) throw new Error(`Redis (${redis.name}): the write arrived after its deadline`);
-    return reply;
-  });
+  const write = (script, key, args) => {
+    // The deadline is the caller's: timeoutMs from this call, not from when
+    // a connection came up, or a write resent after a reconnect could land
+    // after the caller was told it failed.
+    const issued = Date.now();
+    return bounded(redis, async (sendNow) => {
+      const deadline = issued + (await clockOffset(redis, sendNow)) + timeoutMs;
+      return ["EVAL", script, "1", prefix + key, String(deadline), ...args];
+    }, timeoutMs).then((reply) => {
+      if (Number(reply) === LATE) throw new Error(`Redis (${redis.name}): the write arrived after its deadline`);
+      return reply;
+    });
+  };
   const ttlArgs = (options) => {
     const ttl = options?.expirationTtl;
     return Number.isFinite(ttl) && ttl > 0 ? ["PX", String(Math.ceil(ttl * 1000))] : [];
@@ -83,12 +84,52 @@ export function redisStore(client, options = {}) {
   };
 }
 
-/** Redis's clock minus ours (ms), from TIME, halfway through its round trip. */
-async function clockOffset(sendNow) {
-  const before = Date.now();
-  const [seconds, micros] = await sendNow(["TIME"]);
-  const after = Date.now();
-  return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000) - (before + after) / 2;
+/**
+ * What each client's connection shares, however many stores are made over
+ * it: one "ready" listener per client, not one per store or per waiting
+ * command (a store made per request would otherwise add one each time, and
+ * Node warns of a leak past ten).
+ */
+const connections = new WeakMap();
+
+function connection(redis) {
+  let state = connections.get(redis.client);
+  if (!state) {
+    state = { offset: null, ready: null, wake: null };
+    connections.set(redis.client, state);
+    redis.client.on?.("ready", () => {
+      // Another connection, maybe to another server: its clock is read again.
+      state.offset = null;
+      const wake = state.wake;
+      state.ready = state.wake = null;
+      wake?.();
+    });
+  }
+  return state;
+}
+
+/** Resolves when the client's connection is next ready (never, if it never is: callers bound it). */
+function nextReady(redis) {
+  const state = connection(redis);
+  state.ready ??= new Promise((resolve) => {
+    state.wake = resolve;
+  });
+  return state.ready;
+}
+
+/**
+ * Redis's clock minus ours (ms), from TIME halfway through its round trip;
+ * read once per connection.
+ */
+async function clockOffset(redis, sendNow) {
+  const state = connection(redis);
+  if (state.offset === null) {
+    const before = Date.now();
+    const [seconds, micros] = await sendNow(["TIME"]);
+    const after = Date.now();
+    state.offset = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000) - (before + after) / 2;
+  }
+  return state.offset;
 }
 
 /** `{ name, send(args), ready(), whyNot() }` for either client library. */
@@ -133,12 +174,10 @@ function adapt(client) {
 function bounded(redis, prepare, timeoutMs) {
   return new Promise((resolve, reject) => {
     let settled = false;
-    let onReady = null;
     const finish = (fn, value) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      if (onReady) redis.client.off?.("ready", onReady);
       fn(value);
     };
     // A busy event loop runs expired timers before reading the sockets: a
@@ -154,18 +193,19 @@ function bounded(redis, prepare, timeoutMs) {
       return redis.send(args);
     };
     const go = () => {
-      onReady = null;
       (async () => sendNow(await prepare(sendNow)))().then(
         (value) => finish(resolve, value),
         (error) => finish(reject, error),
       );
     };
+    // Before the wait: a client made just now is not ready, and its first
+    // "ready" must find the listener in place.
+    connection(redis);
     if (redis.isReady()) return go();
     const closed = redis.closed();
     if (closed) return finish(reject, new Error(`Redis (${redis.name}): ${closed}`));
-    onReady = () => {
+    nextReady(redis).then(() => {
       if (!settled) go();
-    };
-    redis.client.once("ready", onReady);
+    });
   });
 }

@@ -222,6 +222,30 @@ for (const engine of engines()) {
       }
     });
 
+    test("an indexedDB.open that never answers is given up, and a later call opens the database again", async () => {
+      const { context, page } = await open(browser);
+      try {
+        const seen = await page.evaluate(async () => {
+          // A module of its own, so that no connection is open yet.
+          const { indexedDBStore } = await import(`/pkg/idb-store.js?silent=${Date.now()}`);
+          const store = indexedDBStore();
+          const within = (promise, ms) =>
+            Promise.race([promise.then((v) => `answered ${v}`, () => "failed"), new Promise((r) => setTimeout(() => r("pending"), ms))]);
+          // A request whose events never fire.
+          indexedDB.open = () => ({});
+          const first = store.get("k");
+          const early = await within(first, 500);
+          delete indexedDB.open;
+          const hung = await within(first, 3000);
+          const later = await within(store.get("k"), 2000);
+          return { early, hung, later };
+        });
+        assert.deepEqual(seen, { early: "pending", hung: "failed", later: "answered null" });
+      } finally {
+        await context.close();
+      }
+    });
+
     test("a localStorage and an indexedDB client of one principal in one page: the second is refused", async () => {
       const { context, page } = await open(browser);
       try {

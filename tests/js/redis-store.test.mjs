@@ -128,6 +128,72 @@ for (const [lib, open] of Object.entries(LIBS)) {
       await down.stop();
     }
   });
+
+  test(`${lib}: a write's deadline counts from the call, not from when the connection came back`, async () => {
+    const down = await startRedis();
+    const { client, close } = await open(down.url);
+    try {
+      const sent = [];
+      const store = redisStore(recording(client, sent), { timeoutMs: 3000 });
+      await store.put("before", "1");
+      await down.stop();
+      const issued = Date.now();
+      const writing = store.put("k", "v");
+      await sleep(800);
+      await down.start();
+      await writing;
+      // The script's first argument is the deadline in Redis's clock, which
+      // on this machine is ours.
+      const deadline = Number(sent.findLast((args) => args[0] === "EVAL")[4]);
+      assert.ok(deadline <= issued + 3000 + 50, `deadline ${deadline - issued} ms after the call`);
+      assert.deepEqual(await down.dump(), { k: "v" });
+    } finally {
+      await close();
+      await down.stop();
+    }
+  });
+
+  test(`${lib}: many stores over one client, and many commands waiting for it, add one "ready" listener`, async () => {
+    const down = await startRedis();
+    const { client, close } = await open(down.url);
+    const warnings = [];
+    const onWarning = (warning) => warnings.push(warning.name);
+    process.on("warning", onWarning);
+    try {
+      const baseline = client.listenerCount("ready");
+      const stores = Array.from({ length: 20 }, () => redisStore(client, { timeoutMs: 300 }));
+      await Promise.all(stores.map((store) => store.put("k", "v")));
+      assert.ok(client.listenerCount("ready") <= baseline + 1, `${client.listenerCount("ready") - baseline} more`);
+      await down.stop();
+      const waiting = stores.flatMap((store) => [store.get("k"), store.put("k", "w")]);
+      await sleep(50);
+      assert.ok(client.listenerCount("ready") <= baseline + 1, `${client.listenerCount("ready") - baseline} more while waiting`);
+      for (const result of await Promise.allSettled(waiting)) assert.equal(result.status, "rejected");
+      await sleep(10);
+      assert.deepEqual(warnings.filter((name) => name === "MaxListenersExceededWarning"), []);
+    } finally {
+      process.off("warning", onWarning);
+      await close();
+      await down.stop();
+    }
+  });
+}
+
+/** The client, with each command it is sent recorded in `sent` (as strings). */
+function recording(client, sent) {
+  return new Proxy(client, {
+    get(target, property) {
+      const value = Reflect.get(target, property, target);
+      if (typeof value !== "function") return value;
+      if (property === "call" || property === "sendCommand") {
+        return (...args) => {
+          sent.push(args.flat().map(String));
+          return value.apply(target, args);
+        };
+      }
+      return value.bind(target);
+    },
+  });
 }
 
 test("node-redis: a client that was never connected is refused at once, with what to do", async () => {
