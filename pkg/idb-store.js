@@ -46,11 +46,15 @@ function connect(version) {
     }
     const request = version === undefined ? idb.open(DATABASE) : idb.open(DATABASE, version);
     let settled = false;
-    const fail = (error) => {
-      if (settled) return;
+    /** True for the first event only: the open is answered once. */
+    const settle = () => {
+      if (settled) return false;
       settled = true;
       clearTimeout(silence);
-      reject(error);
+      return true;
+    };
+    const fail = (error) => {
+      if (settle()) reject(error);
     };
     const silence = setTimeout(
       () => fail(new Error(`IndexedDB: opening the database "${DATABASE}" gave no answer within ${OPEN_GIVE_UP_MS} ms`)),
@@ -72,13 +76,11 @@ function connect(version) {
     request.onerror = () => fail(request.error ?? new Error(`IndexedDB: the database "${DATABASE}" could not be opened`));
     request.onsuccess = () => {
       const db = request.result;
-      if (settled) {
+      if (!settle()) {
         // The open or upgrade went through after this call gave up on it.
         db.close();
         return;
       }
-      settled = true;
-      clearTimeout(silence);
       if (!db.objectStoreNames.contains(ENTRIES)) {
         // Created by something else, without the object store.
         const next = db.version + 1;

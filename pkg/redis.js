@@ -132,7 +132,7 @@ async function clockOffset(redis, sendNow) {
   return state.offset;
 }
 
-/** `{ name, send(args), ready(), whyNot() }` for either client library. */
+/** `{ name, client, send(args), isReady(), closed() }` for either client library. */
 function adapt(client) {
   if (client == null || typeof client !== "object") {
     throw new TypeError("redisStore: pass an ioredis or node-redis client");
@@ -198,9 +198,6 @@ function bounded(redis, prepare, timeoutMs) {
         (error) => finish(reject, error),
       );
     };
-    // Before the wait: a client made just now is not ready, and its first
-    // "ready" must find the listener in place.
-    connection(redis);
     if (redis.isReady()) return go();
     const closed = redis.closed();
     if (closed) return finish(reject, new Error(`Redis (${redis.name}): ${closed}`));

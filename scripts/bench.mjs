@@ -42,7 +42,7 @@ import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { brotliCompressSync, constants as zlibConstants, gzipSync } from "node:zlib";
-import { readU32 } from "./short-imports.mjs";
+import { readU32, skipDescription } from "./short-imports.mjs";
 import { VENDORS } from "./vendors.mjs";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -226,9 +226,6 @@ function readWasm(buf) {
     [value, pos] = readU32(buf, pos);
     return value;
   };
-  const skipLeb = () => {
-    while (buf[pos++] & 0x80);
-  };
   const name = () => {
     const length = u32();
     const text = buf.toString("utf8", pos, pos + length);
@@ -267,19 +264,8 @@ function readWasm(buf) {
       for (let count = u32(); count > 0; count--) {
         name();
         name();
-        const kind = buf[pos++];
-        if (kind === 0) {
-          importedFunctions++;
-          skipLeb();
-        } else if (kind === 1) {
-          pos++;
-          if (buf[pos++] & 1) (skipLeb(), skipLeb());
-          else skipLeb();
-        } else if (kind === 2) {
-          if (buf[pos++] & 1) (skipLeb(), skipLeb());
-          else skipLeb();
-        } else if (kind === 3) pos += 2;
-        else if (kind === 4) (pos++, skipLeb());
+        if (buf[pos] === 0) importedFunctions++;
+        pos = skipDescription(buf, pos);
       }
     } else if (id === 10) {
       for (let count = u32(); count > 0; count--) {

@@ -18,7 +18,7 @@
 // instead of shipping a module with stale indices.
 import { readFileSync, writeFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
-import { readU32, writeU32 } from "./short-imports.mjs";
+import { readU32, skipDescription, writeU32 } from "./short-imports.mjs";
 
 const fail = (why) => {
   throw new Error(`order-functions: ${why}`);
@@ -40,8 +40,32 @@ function append(out, bytes) {
   for (const byte of bytes) out.push(byte);
 }
 
-/** Opcodes with one u32 immediate: br, br_if, locals, globals, tables, call_indirect's halves. */
-const ONE_U32 = new Set([0x0c, 0x0d, 0x20, 0x21, 0x22, 0x23, 0x24, 0x25, 0x26]);
+/**
+ * How many u32 immediates an opcode has, for those with only u32s: br,
+ * br_if, the local, global and table accesses, memory.size/grow (one);
+ * call_indirect (type, table) and the loads and stores (alignment, offset).
+ */
+const U32_IMMEDIATES = new Map([
+  ...[0x0c, 0x0d, 0x20, 0x21, 0x22, 0x23, 0x24, 0x25, 0x26, 0x3f, 0x40].map((op) => [op, 1]),
+  [0x11, 2],
+  ...Array.from({ length: 0x3e - 0x28 + 1 }, (_, i) => [0x28 + i, 2]),
+]);
+
+/**
+ * The same for the 0xfc prefix: the saturating truncations (0–7) have none;
+ * memory.init, memory.copy, table.init and table.copy two; data.drop,
+ * memory.fill, elem.drop, table.grow/size/fill one.
+ */
+const FC_IMMEDIATES = new Map([
+  ...[0, 1, 2, 3, 4, 5, 6, 7].map((sub) => [sub, 0]),
+  ...[8, 10, 12, 14].map((sub) => [sub, 2]),
+  ...[9, 11, 13, 15, 16, 17].map((sub) => [sub, 1]),
+]);
+
+const skipU32s = (bytes, at, count) => {
+  for (; count > 0; count--) at = skipU32(bytes, at);
+  return at;
+};
 
 /**
  * Copies one expression (a function body's instructions, or an initialiser)
@@ -69,18 +93,11 @@ function copyExpression(bytes, at, out, renumber) {
         flush(at);
         return at;
       }
-    } else if (ONE_U32.has(op)) {
-      at = skipU32(bytes, at);
+    } else if (U32_IMMEDIATES.has(op)) {
+      at = skipU32s(bytes, at, U32_IMMEDIATES.get(op));
     } else if (op === 0x0e) {
-      let [count, next] = readU32(bytes, at);
-      for (count++; count > 0; count--) next = skipU32(bytes, next);
-      at = next;
-    } else if (op === 0x11) {
-      at = skipU32(bytes, skipU32(bytes, at));
-    } else if (op >= 0x28 && op <= 0x3e) {
-      at = skipU32(bytes, skipU32(bytes, at)); // memarg: alignment, offset
-    } else if (op === 0x3f || op === 0x40) {
-      at = skipU32(bytes, at);
+      const [count, next] = readU32(bytes, at);
+      at = skipU32s(bytes, next, count + 1); // br_table's labels and its default
     } else if (op === 0x41 || op === 0x42) {
       at = skipSigned(bytes, at);
     } else if (op === 0x43) {
@@ -94,18 +111,8 @@ function copyExpression(bytes, at, out, renumber) {
       at += 1; // ref.null's reference type
     } else if (op === 0xfc) {
       const [sub, next] = readU32(bytes, at);
-      at = next;
-      if (sub <= 7 || sub === 13 || (sub >= 15 && sub <= 17)) {
-        if (sub > 7) at = skipU32(bytes, at);
-      } else if (sub === 8 || sub === 12 || sub === 14) {
-        at = skipU32(bytes, skipU32(bytes, at));
-      } else if (sub === 9 || sub === 11) {
-        at = skipU32(bytes, at);
-      } else if (sub === 10) {
-        at = skipU32(bytes, skipU32(bytes, at));
-      } else {
-        fail(`an unknown instruction 0xfc ${sub}`);
-      }
+      if (!FC_IMMEDIATES.has(sub)) fail(`an unknown instruction 0xfc ${sub}`);
+      at = skipU32s(bytes, next, FC_IMMEDIATES.get(sub));
     } else if (op === 0x00 || op === 0x01 || op === 0x05 || op === 0x0f || op === 0x1a || op === 0x1b) {
       // no immediates: unreachable, nop, else, return, drop, select
     } else if ((op >= 0x45 && op <= 0xc4) || op === 0xd1) {
@@ -202,15 +209,8 @@ function importedFunctions(wasm, section) {
       const [length, next] = readU32(wasm, at);
       at = next + length;
     }
-    const kind = wasm[at++];
-    const limits = (i) => (wasm[i] & 1 ? skipU32(wasm, skipU32(wasm, i + 1)) : skipU32(wasm, i + 1));
-    if (kind === 0) {
-      functions++;
-      at = skipU32(wasm, at);
-    } else if (kind === 1) at = limits(at + 1);
-    else if (kind === 2) at = limits(at);
-    else if (kind === 3) at += 2;
-    else fail(`an import of unknown kind ${kind}`);
+    if (wasm[at] === 0) functions++;
+    at = skipDescription(wasm, at);
   }
   return functions;
 }
@@ -295,6 +295,18 @@ function renumberNames(wasm, start, end, renumber) {
   return out;
 }
 
+/**
+ * The module's function bodies (locals and instructions, without their size),
+ * in code-section order.
+ */
+export function functionBodies(wasm, code = sections(wasm).find((s) => s.id === 10)) {
+  if (!code) return [];
+  return items(wasm, code.start, (i) => {
+    const [size, next] = readU32(wasm, i);
+    return next + size;
+  })[0].map((body) => body.subarray(skipU32(body, 0)));
+}
+
 /** The module with its function bodies in `likenessOrder`, every index renumbered. */
 export function orderFunctions(wasm, order = likenessOrder) {
   const all = sections(wasm);
@@ -303,18 +315,14 @@ export function orderFunctions(wasm, order = likenessOrder) {
   const code = find(10);
   const types = find(3);
   if (!code || !types) return wasm;
-  const [bodies] = items(wasm, code.start, (i) => {
-    const [size, next] = readU32(wasm, i);
-    return next + size;
-  });
+  const contents = functionBodies(wasm, code);
   const [typeIndices] = items(wasm, types.start, (i) => skipU32(wasm, i));
-  if (bodies.length !== typeIndices.length) fail("the function and code sections disagree");
-  const contents = bodies.map((b) => b.subarray(skipU32(b, 0)));
+  if (contents.length !== typeIndices.length) fail("the function and code sections disagree");
   const permutation = order(contents);
-  if (permutation.length !== bodies.length || new Set(permutation).size !== bodies.length) {
+  if (permutation.length !== contents.length || new Set(permutation).size !== contents.length) {
     fail("the order is not a permutation of the functions");
   }
-  const place = new Array(bodies.length);
+  const place = new Array(contents.length);
   permutation.forEach((old, position) => (place[old] = position));
   const renumber = (index) => {
     if (index < imports) return index;

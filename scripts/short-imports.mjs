@@ -47,8 +47,8 @@ export function writeU32(value) {
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 const encode = (text) => new TextEncoder().encode(text);
 
-/** Skips an import's description (what follows its two names). */
-function skipDescription(bytes, at) {
+/** Skips an import's description (what follows its two names): the offset after it. */
+export function skipDescription(bytes, at) {
   const kind = bytes[at++];
   const limits = (i) => {
     const flags = bytes[i++];

@@ -9,8 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ROOT } from "./helpers.mjs";
-import { likenessOrder, orderFunctions } from "../../scripts/order-functions.mjs";
-import { readU32 } from "../../scripts/short-imports.mjs";
+import { functionBodies as bodies, likenessOrder, orderFunctions } from "../../scripts/order-functions.mjs";
 
 // Calls, call_indirect through an active and a passive element segment (one
 // by index, one by expression), ref.func in a global, a start function,
@@ -77,26 +76,6 @@ const scratch = (t) => {
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
 };
-
-/** The module's function bodies, in code-section order. */
-function bodies(wasm) {
-  let at = 8;
-  while (at < wasm.length) {
-    const [size, start] = readU32(wasm, at + 1);
-    if (wasm[at] === 10) {
-      let [count, next] = readU32(wasm, start);
-      const out = [];
-      for (; count > 0; count--) {
-        const [length, from] = readU32(wasm, next);
-        out.push(Buffer.from(wasm.subarray(from, from + length)));
-        next = from + length;
-      }
-      return out;
-    }
-    at = start + size;
-  }
-  return [];
-}
 
 /** What each export of the module gives. */
 function behaviour(wasm) {
